@@ -45,7 +45,8 @@ class Problem:
                 value = value[:77] + "..."
             text += f" (value: {value})"
         if self.hint:
-            text += f". {self.hint.rstrip('.')}."
+            hint = self.hint.rstrip(".")
+            text += f". {hint[:1].upper()}{hint[1:]}."
         elif not text.endswith("."):
             text += "."
         return text

@@ -1,0 +1,15 @@
+# srma: from raw database exports to meta-analysis results.
+# Run in a review folder: `snakemake --cores 4`.  Everything lives in workflow/rules/.
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/import.smk"
+include: "workflow/rules/dedup.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

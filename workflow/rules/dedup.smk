@@ -1,0 +1,19 @@
+rule deduplicate_records:
+    input:
+        records=expand("results/records/{source}.parquet", source=sorted(SOURCES)),
+        decisions=dedup_decisions_file,
+    output:
+        works="results/dedup/works.parquet",
+        duplicates="results/dedup/duplicates.csv",
+        uncertain="results/dedup/uncertain_pairs.csv",
+        stale="results/dedup/stale_decisions.csv",
+        counts="results/dedup/counts.csv",
+    params:
+        streams=stream_of_sources(),
+        databases={sid: src["database"] for sid, src in SOURCES.items()},
+    log:
+        "results/logs/deduplicate_records/deduplicate_records.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/deduplicate_records.py"
