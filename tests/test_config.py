@@ -32,7 +32,7 @@ def test_unknown_key_is_rejected_with_suggestion():
         validate_config(cfg)
     text = str(err.value)
     assert "unknown key 'databse'" in text
-    assert "did you mean 'database'" in text
+    assert "Did you mean 'database'" in text
     assert "config/config.yaml" in text
 
 
@@ -44,7 +44,7 @@ def test_wrong_type_and_enum_reported_together():
         validate_config(cfg)
     assert len(err.value.problems) == 2
     text = str(err.value)
-    assert "use one of: stop, skip" in text
+    assert "Use one of: stop, skip" in text
     assert "review.title" in text
 
 
