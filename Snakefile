@@ -7,6 +7,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/dedup.smk"
+include: "workflow/rules/screening.smk"
 
 
 rule all:

@@ -140,10 +140,20 @@ def _path_problems(config: Mapping[str, Any], review_dir: Path, file: str | None
     for i, src in enumerate(config.get("sources") or []):
         if isinstance(src, Mapping):
             check(f"sources[{i}].path", src.get("path"))
-    for section, key in (("dedup", "decisions"),):
+    for section, key in (
+        ("dedup", "decisions"),
+        ("screening", "logs"),
+        ("screening", "consensus"),
+        ("screening", "studies"),
+    ):
         sect = config.get(section)
         if isinstance(sect, Mapping):
-            check(f"{section}.{key}", sect.get(key))
+            value = sect.get(key)
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    check(f"{section}.{key}[{i}]", item)
+            else:
+                check(f"{section}.{key}", value)
     return problems
 
 

@@ -32,8 +32,30 @@ def stream_of_sources():
 
 def dedup_decisions_file(wildcards=None):
     """The human decisions on uncertain pairs, if the file exists yet."""
-    path = config["dedup"]["decisions"]
-    return [path] if Path(path).exists() else []
+    return optional_file(config["dedup"]["decisions"])(wildcards)
+
+
+def optional_file(path):
+    """An input that may not exist yet: [] until the user creates it."""
+
+    def _input(wildcards=None):
+        return [path] if Path(path).exists() else []
+
+    return _input
+
+
+def screening_logs(wildcards=None):
+    return [p for p in config["screening"]["logs"] if Path(p).exists()]
+
+
+def screening_rules():
+    s = config["screening"]
+    return {
+        "reviewers": dict(s["reviewers"]),
+        "maybe_counts_as_include": s["maybe_counts_as_include"],
+        "allow_pending": s["allow_pending"],
+        "not_retrieved_reasons": list(s["not_retrieved_reasons"]),
+    }
 
 
 def all_targets():
@@ -43,6 +65,10 @@ def all_targets():
         "results/dedup/duplicates.csv",
         "results/dedup/uncertain_pairs.csv",
         "results/dedup/counts.csv",
+        "results/screening/sheets/title_abstract.csv",
+        "results/screening/decisions.csv",
+        "results/prisma/counts.csv",
+        "results/figures/prisma/prisma.svg",
     ]
     return targets
 

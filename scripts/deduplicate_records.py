@@ -1,0 +1,38 @@
+"""Rule deduplicate_records: all imported sources -> unique works, duplicates, uncertain pairs."""
+
+import pandas as pd
+
+from srma.dedup import deduplicate
+from srma.io.tables import read_table
+from srma.io.tables import write_csv, write_parquet
+from srma.scripting import step
+
+
+def main(inputs, outputs, streams, log):
+    records = pd.concat([pd.read_parquet(p) for p in inputs.records], ignore_index=True)
+    decisions = read_table(inputs.decisions[0]) if inputs.decisions else None
+    result = deduplicate(records, streams=streams, decisions=decisions)
+    write_parquet(result.works, outputs.works)
+    write_csv(result.duplicates, outputs.duplicates)
+    write_csv(result.uncertain, outputs.uncertain)
+    write_csv(result.stale_decisions, outputs.stale)
+    write_csv(result.counts, outputs.counts)
+    log.info(
+        "%d records -> %d works, %d duplicates removed, %d uncertain pairs, %d stale decisions",
+        len(records),
+        len(result.works),
+        len(result.duplicates),
+        len(result.uncertain),
+        len(result.stale_decisions),
+    )
+    if len(result.stale_decisions):
+        log.warning(
+            "%d decisions in the decisions file name pairs that no longer exist: see %s",
+            len(result.stale_decisions),
+            outputs.stale,
+        )
+
+
+if __name__ == "__main__":
+    with step(snakemake.log[0], "deduplicate_records") as log:  # noqa: F821
+        main(snakemake.input, snakemake.output, snakemake.params.streams, log)  # noqa: F821

@@ -1,0 +1,46 @@
+"""Rule screen_records: reviewers' logs + consensus -> final decisions, agreement, included studies."""
+
+import pandas as pd
+
+from srma import screening as scr
+from srma.io.tables import write_csv
+from srma.scripting import step
+
+
+def main(inputs, outputs, rules, log):
+    works = pd.read_parquet(inputs.works)
+    if not inputs.logs:
+        from srma.errors import InputError
+
+        raise InputError(
+            "no screening decisions yet",
+            hint=(
+                "screening sheets listing every work to screen are in "
+                "results/screening/sheets/; fill them in, save them as the files listed under "
+                "screening.logs in config/config.yaml, and run again"
+            ),
+        )
+    screening_log = scr.read_logs(inputs.logs)
+    consensus = scr.read_consensus(inputs.consensus[0] if inputs.consensus else None)
+    studies = scr.read_studies(inputs.studies[0] if inputs.studies else None)
+    result = scr.resolve(screening_log, works, consensus, scr.ScreeningRules.from_dict(rules))
+    write_csv(result.decisions, outputs.decisions)
+    write_csv(scr.agreement(result.log), outputs.agreement)
+    write_csv(scr.exclusion_reasons(result.decisions), outputs.reasons)
+    reports = scr.included_reports(result.decisions, works, studies)
+    write_csv(reports, outputs.reports)
+    write_csv(
+        reports[["work_id", "study_id"]].sort_values(["study_id", "work_id"]), outputs.studies
+    )
+    log.info(
+        "%d works, %d decisions in the logs; %d reports of %d studies included",
+        len(works),
+        len(screening_log),
+        len(reports),
+        reports["study_id"].nunique(),
+    )
+
+
+if __name__ == "__main__":
+    with step(snakemake.log[0], "screen_records") as log:  # noqa: F821
+        main(snakemake.input, snakemake.output, snakemake.params.rules, log)  # noqa: F821
