@@ -8,9 +8,12 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screening.smk"
+include: "workflow/rules/extraction.smk"
+include: "workflow/rules/pooling.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
     input:
-        all_targets(),
+        all_targets,
     default_target: True

@@ -44,5 +44,5 @@ def main(inputs, outputs, params, log):
 
 
 if __name__ == "__main__":
-    with step(snakemake.log[0], "count_prisma") as log:  # noqa: F821
+    with step(snakemake.log[0], "count_prisma", job=snakemake) as log:  # noqa: F821
         main(snakemake.input, snakemake.output, snakemake.params, log)  # noqa: F821

@@ -34,5 +34,5 @@ def main(inputs, outputs, streams, log):
 
 
 if __name__ == "__main__":
-    with step(snakemake.log[0], "deduplicate_records") as log:  # noqa: F821
+    with step(snakemake.log[0], "deduplicate_records", job=snakemake) as log:  # noqa: F821
         main(snakemake.input, snakemake.output, snakemake.params.streams, log)  # noqa: F821

@@ -26,7 +26,7 @@ def main(export, records_out, rejected_out, source, log):
 
 
 if __name__ == "__main__":
-    with step(snakemake.log[0], "import_source") as log:  # noqa: F821
+    with step(snakemake.log[0], "import_source", job=snakemake) as log:  # noqa: F821
         main(
             snakemake.input.export,  # noqa: F821
             snakemake.output.records,  # noqa: F821

@@ -15,5 +15,5 @@ def main(counts_path, svg_path, log):
 
 
 if __name__ == "__main__":
-    with step(snakemake.log[0], "plot_prisma") as log:  # noqa: F821
+    with step(snakemake.log[0], "plot_prisma", job=snakemake) as log:  # noqa: F821
         main(snakemake.input.counts, snakemake.output.svg, log)  # noqa: F821

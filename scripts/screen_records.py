@@ -42,5 +42,5 @@ def main(inputs, outputs, rules, log):
 
 
 if __name__ == "__main__":
-    with step(snakemake.log[0], "screen_records") as log:  # noqa: F821
+    with step(snakemake.log[0], "screen_records", job=snakemake) as log:  # noqa: F821
         main(snakemake.input, snakemake.output, snakemake.params.rules, log)  # noqa: F821

@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "srma.commands.import_cmd",
     "srma.commands.dedup_cmd",
     "srma.commands.pool_cmd",
+    "srma.commands.audit_cmd",
+    "srma.commands.crate_cmd",
 ]
 
 DESCRIPTION = """\

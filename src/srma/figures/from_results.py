@@ -1,0 +1,214 @@
+"""Turn the pipeline's results (pooled-analysis JSON, risk-of-bias table) into figure data.
+
+The figure modules take plain dataclasses; this module is the one place that
+knows the layout of ``results/pooled/*.pooled.json`` (see :mod:`srma.analysis`)
+and of the extraction's risk-of-bias table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from srma.figures.forest import (
+    ForestData,
+    ForestPooled,
+    ForestStudy,
+    ForestSubgroup,
+    SubgroupTest,
+)
+from srma.figures.funnel import EggerTest, FunnelData
+from srma.figures.loo import LeaveOneOutData, LeaveOneOutRow
+from srma.figures.rob import ROB1_DOMAINS, ROB2_DOMAINS, RobData, RobStudy
+
+#: Domain ids of the extraction table, in the order robvis draws them.
+ROB_DOMAIN_IDS = {
+    "rob1": (
+        "random_sequence_generation",
+        "allocation_concealment",
+        "blinding_participants_personnel",
+        "blinding_outcome_assessment",
+        "incomplete_outcome_data",
+        "selective_reporting",
+        "other_bias",
+    ),
+    "rob2": ("d1", "d2", "d3", "d4", "d5"),
+}
+ROB_DOMAIN_NAMES = {"rob1": ROB1_DOMAINS, "rob2": ROB2_DOMAINS}
+
+
+def _pooled(fit: Mapping[str, Any], measure: str) -> ForestPooled:
+    random = fit["model"] == "random"
+    return ForestPooled(
+        estimate=fit["estimate"],
+        ci_low=fit["ci_low"],
+        ci_high=fit["ci_high"],
+        model="random" if random else "fixed",
+        tau2=fit.get("tau2") if random else None,
+        q=fit.get("q"),
+        df=fit.get("q_df"),
+        q_pval=fit.get("q_pval"),
+        i2=fit.get("i2_q"),
+        stat=fit.get("stat"),
+        stat_name="t" if fit.get("test") == "knha" else "z",
+        pval=fit.get("pval"),
+        pi_low=fit.get("pi_low"),
+        pi_high=fit.get("pi_high"),
+    )
+
+
+def _study(s: Mapping[str, Any], rob: Sequence[str | None] = ()) -> ForestStudy:
+    from_means = s.get("method") == "mean_sd" and s.get("mean_intervention") is not None
+    return ForestStudy(
+        label=s["label"],
+        int_mean=s.get("mean_intervention") if from_means else None,
+        int_sd=s.get("sd_intervention") if from_means else None,
+        int_n=s.get("n_intervention"),
+        ctl_mean=s.get("mean_comparator") if from_means else None,
+        ctl_sd=s.get("sd_comparator") if from_means else None,
+        ctl_n=s.get("n_comparator"),
+        source_text=None if from_means else (s.get("statistics") or s.get("method")),
+        yi=s["yi"],
+        ci_low=s["ci_low"],
+        ci_high=s["ci_high"],
+        weight=s.get("weight"),
+        rob=tuple(rob),
+    )
+
+
+def forest_data(
+    analysis: Mapping[str, Any],
+    *,
+    favours_intervention: str = "Favours [intervention]",
+    favours_control: str = "Favours [control]",
+    subgroup_by: str | None = None,
+    subgroup_labels: Mapping[str, str] | None = None,
+    rob: Mapping[str, Sequence[str | None]] | None = None,
+    rob_tool: str = "rob1",
+    prediction_interval: bool = False,
+    title: str | None = None,
+) -> ForestData:
+    """Forest-plot data of one pooled analysis (optionally split by a subgroup column)."""
+    measure = analysis.get("measure", "SMD")
+    rob = rob or {}
+    studies = [_study(s, rob.get(s["study_id"], ())) for s in analysis["studies"]]
+    pooled = _pooled(analysis["main"], measure) if analysis.get("main") else None
+    common = dict(
+        pooled=pooled,
+        measure=measure,
+        int_label="Intervention",
+        ctl_label="Control",
+        favours_left=favours_control,
+        favours_right=favours_intervention,
+        show_prediction=prediction_interval,
+        rob_domains=tuple(ROB_DOMAIN_NAMES[rob_tool]) if rob else (),
+        title=title,
+    )
+    block = analysis.get("subgroups", {}).get(subgroup_by) if subgroup_by else None
+    if not block:
+        return ForestData(studies=tuple(studies), **common)
+    by_id = {s["study_id"]: st for s, st in zip(analysis["studies"], studies, strict=True)}
+    groups = []
+    for level, sub in block["levels"].items():
+        label = (subgroup_labels or {}).get(level, level)
+        groups.append(
+            ForestSubgroup(
+                label=label,
+                studies=tuple(by_id[sid] for sid in sub["studies"]),
+                pooled=_pooled(sub["fit"], measure) if sub.get("fit") else None,
+            )
+        )
+    test = None
+    if block.get("q_between") is not None:
+        test = SubgroupTest(
+            q=block["q_between"],
+            df=block["q_between_df"],
+            pval=block["q_between_pval"],
+            i2=block.get("i2_between"),
+        )
+    return ForestData(subgroups=tuple(groups), subgroup_test=test, **common)
+
+
+def loo_data(
+    analysis: Mapping[str, Any],
+    *,
+    favours_intervention: str = "Favours [intervention]",
+    favours_control: str = "Favours [control]",
+    title: str | None = None,
+) -> LeaveOneOutData:
+    rows = tuple(
+        LeaveOneOutRow(
+            omitted=fit["omitted_label"],
+            estimate=fit["estimate"],
+            ci_low=fit["ci_low"],
+            ci_high=fit["ci_high"],
+            i2=fit.get("i2_q"),
+            pval=fit.get("pval"),
+        )
+        for fit in analysis["leave_one_out"]
+    )
+    return LeaveOneOutData(
+        rows=rows,
+        overall=_pooled(analysis["main"], analysis.get("measure", "SMD")),
+        measure=analysis.get("measure", "SMD"),
+        favours_left=favours_control,
+        favours_right=favours_intervention,
+        title=title,
+    )
+
+
+def funnel_data(analysis: Mapping[str, Any], *, title: str | None = None) -> FunnelData:
+    yi = tuple(s["yi"] for s in analysis["studies"])
+    sei = tuple(math.sqrt(s["vi"]) for s in analysis["studies"])
+    egger = None
+    eg = analysis.get("bias", {}).get("egger") or {}
+    if "stat" in eg and eg.get("pval") is not None:
+        egger = EggerTest(stat=eg["stat"], pval=eg["pval"], stat_name="t" if eg.get("df") else "z")
+    tf = analysis.get("bias", {}).get("trim_and_fill") or {}
+    filled_yi = tuple(tf.get("filled_yi") or ())
+    filled_vi = tuple(tf.get("filled_vi") or ())
+    return FunnelData(
+        yi=yi,
+        sei=sei,
+        estimate=analysis["main"]["estimate"],
+        measure=analysis.get("measure", "SMD"),
+        egger=egger,
+        filled_yi=filled_yi,
+        filled_sei=tuple(math.sqrt(v) for v in filled_vi),
+        filled_estimate=(tf.get("result") or {}).get("estimate") if filled_yi else None,
+        title=title,
+    )
+
+
+def rob_judgements(
+    table: pd.DataFrame, outcome: str | None = None
+) -> tuple[str, dict[str, list[str | None]], dict[str, str | None]]:
+    """Per study, the judgements in domain order (study-level rows, or one outcome's)."""
+    rows = table
+    if "outcome" in rows.columns:
+        general = rows[rows["outcome"].fillna("") == ""]
+        specific = rows[rows["outcome"].fillna("") == (outcome or "")] if outcome else general[:0]
+        rows = pd.concat([general, specific])
+        rows = rows.drop_duplicates(["study_id", "domain"], keep="last")
+    tools = sorted(set(rows["tool"]))
+    tool = tools[0] if tools else "rob1"
+    ids = ROB_DOMAIN_IDS.get(tool, ())
+    judgements: dict[str, list[str | None]] = {}
+    overall: dict[str, str | None] = {}
+    for study, grp in rows[rows["tool"] == tool].groupby("study_id", sort=True):
+        by_domain = dict(zip(grp["domain"], grp["judgement"], strict=True))
+        judgements[str(study)] = [by_domain.get(d) for d in ids]
+        overall[str(study)] = by_domain.get("overall")
+    return tool, judgements, overall
+
+
+def rob_data(table: pd.DataFrame, labels: Mapping[str, str]) -> RobData:
+    tool, judgements, overall = rob_judgements(table)
+    studies = tuple(
+        RobStudy(label=labels.get(sid, sid), judgements=tuple(j), overall=overall.get(sid))
+        for sid, j in sorted(judgements.items(), key=lambda kv: labels.get(kv[0], kv[0]))
+    )
+    return RobData(studies=studies, tool=tool)

@@ -1,0 +1,113 @@
+"""End to end: the example review's provenance after a real run of the workflow.
+
+After ``snakemake``, ``srma audit --all`` passes and every file the workflow wrote under
+results/ has its record; changing one byte of one database export makes the audit fail
+(exit 1), naming that export and exactly the outputs Snakemake itself would remake; rerunning
+the workflow brings the audit back to 0.  Runs the whole workflow twice (about a minute on
+2 cores), hence the ``workflow`` mark.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from srma.cli import main
+from srma.provenance.records import PROV_SUFFIX
+
+pytestmark = pytest.mark.workflow
+
+REPO = Path(__file__).resolve().parents[2]
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+REVIEW_FILES = ("Snakefile", "workflow", "scripts", "config", "data", "environment.yml")
+RUN_TIMEOUT = 900
+EXPORT = "data/exports/embase.ris"
+
+
+def _snakemake(review: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(SNAKEMAKE), "--cores", "2", *args],
+        cwd=review,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def _pending(review: Path) -> set[str]:
+    """Outputs Snakemake would remake (``--summary``, plan column)."""
+    out = _snakemake(review, "--summary").stdout.splitlines()
+    header = out.index(next(line for line in out if line.startswith("output_file\t")))
+    rows = [line.split("\t") for line in out[header + 1 :] if "\t" in line]
+    return {row[0] for row in rows if row[-1] != "no update"}
+
+
+def _change_one_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    at = data.find(b" the ")
+    if at >= 0:  # " the " -> " The ": still a valid export, one byte different
+        data[at + 1] = ord("T")
+    else:
+        at = next(i for i in range(len(data) // 2, len(data)) if chr(data[i]).isalpha())
+        data[at] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory) -> Path:
+    if not SNAKEMAKE.exists():
+        pytest.skip("snakemake is not installed beside this Python")
+    root = tmp_path_factory.mktemp("audit") / "review"
+    root.mkdir()
+    for name in REVIEW_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, root / name)
+    _snakemake(root)
+    return root
+
+
+def test_audit_after_a_run_change_and_rerun(review, capsys, monkeypatch):
+    monkeypatch.chdir(review)
+    # every file the workflow wrote (logs aside) has a record, and all of them pass
+    made = [
+        p.relative_to(review).as_posix()
+        for p in (review / "results").rglob("*")
+        if p.is_file() and not p.name.endswith(PROV_SUFFIX) and "logs" not in p.parts
+    ]
+    assert made
+    unrecorded = [p for p in made if not (review / (p + PROV_SUFFIX)).exists()]
+    assert unrecorded == []
+    assert main(["audit", "--all", "--quiet"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+
+    # one byte of one export: stale, naming it and every output downstream
+    _change_one_byte(review / EXPORT)
+    expected = _pending(review)
+    assert f"results/records/{Path(EXPORT).stem}.parquet" in expected
+    assert main(["audit", "--all", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [c["path"] for c in report["changed"]] == [EXPORT]
+    assert set(report["changed"][0]["affects"]) == expected
+    figures = {p for p in made if p.startswith("results/figures/")}
+    assert figures <= set(report["changed"][0]["affects"])
+    assert main(["audit", "--all", "--quiet"]) == 1
+    text = capsys.readouterr().out
+    assert f"CHANGED {EXPORT}" in text
+    for path in expected:
+        assert f"      {path}\n" in text
+
+    # rerun: up to date again, and the run exports as an RO-Crate
+    _snakemake(review)
+    assert main(["audit", "--all", "--quiet"]) == 0, capsys.readouterr().out
+    assert main(["crate", "--out", str(review / "crate.zip")]) == 0
+    assert (review / "crate.zip").stat().st_size > 0
