@@ -40,6 +40,7 @@ def main(effects_path, pooled_path, wildcards, settings, measure, log):
             "statistics": r.statistics if isinstance(r.statistics, str) else "",
             "method": r.method,
             "instruments": r.instruments,
+            "combine": r.combine,
         }
     for s in result["studies"]:
         s.update(forest.get(s["study_id"], {}))

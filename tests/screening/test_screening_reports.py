@@ -152,14 +152,9 @@ def test_conflict_sheet_feeds_the_consensus_file():
     assert res2.final(TA).set_index("work_id").loc["W1", "basis"] == "consensus"
 
 
-XLSX_TRAILING_BLANKS = pytest.mark.xfail(
-    raises=InputError,
-    reason="srma.io.tables.read_table rejects XLSX rows whose last cells are empty "
-    "(reported to the io engineer); passes once that is fixed",
-)
 
 
-@pytest.mark.parametrize("suffix", ["csv", pytest.param("xlsx", marks=XLSX_TRAILING_BLANKS)])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_sheet_written_by_srma_io_reads_back_as_a_log(tmp_path, suffix):
     from srma.io.tables import write_csv, write_xlsx
     from srma.screening import read_log

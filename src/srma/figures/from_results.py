@@ -8,6 +8,7 @@ and of the extraction's risk-of-bias table.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,8 +61,21 @@ def _pooled(fit: Mapping[str, Any], measure: str) -> ForestPooled:
     )
 
 
+def _source_text(s: Mapping[str, Any]) -> str | None:
+    """What a converted or combined effect came from, short enough for one table cell."""
+    combine = str(s.get("combine") or "")
+    if combine.startswith("aggregate"):
+        n = len([i for i in str(s.get("instruments") or "").split(";") if i.strip()])
+        rho = combine.partition("(")[2].rstrip(")").replace("rho", "ρ")
+        return f"{n} instruments combined ({rho})" if rho else f"{n} instruments combined"
+    return s.get("statistics") or s.get("method")
+
+
 def _study(s: Mapping[str, Any], rob: Sequence[str | None] = ()) -> ForestStudy:
-    from_means = s.get("method") == "mean_sd" and s.get("mean_intervention") is not None
+    combined = str(s.get("combine") or "").startswith("aggregate")
+    from_means = (
+        s.get("method") == "mean_sd" and s.get("mean_intervention") is not None and not combined
+    )
     return ForestStudy(
         label=s["label"],
         int_mean=s.get("mean_intervention") if from_means else None,
@@ -70,7 +84,7 @@ def _study(s: Mapping[str, Any], rob: Sequence[str | None] = ()) -> ForestStudy:
         ctl_mean=s.get("mean_comparator") if from_means else None,
         ctl_sd=s.get("sd_comparator") if from_means else None,
         ctl_n=s.get("n_comparator"),
-        source_text=None if from_means else (s.get("statistics") or s.get("method")),
+        source_text=None if from_means else _source_text(s),
         yi=s["yi"],
         ci_low=s["ci_low"],
         ci_high=s["ci_high"],
@@ -179,7 +193,8 @@ def funnel_data(analysis: Mapping[str, Any], *, title: str | None = None) -> Fun
         filled_yi=filled_yi,
         filled_sei=tuple(math.sqrt(v) for v in filled_vi),
         filled_estimate=(tf.get("result") or {}).get("estimate") if filled_yi else None,
-        title=title,
+        # the funnel is narrow: wrap a long analysis title rather than cut it off
+        title=textwrap.fill(title, 36) if title else None,
     )
 
 
