@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.srma-installed
 CORES  ?= 4
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install run test lint report bench bench-dedup bench-pool bench-workflow example-data clean
+.PHONY: help install run test lint report bench bench-import bench-dedup bench-pool bench-workflow example-data readme-images clean
 
 help:
 	@echo "make run    - install into .venv and run the example review (snakemake --cores $(CORES))"
@@ -39,8 +39,11 @@ report: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --report results/report.html
 
-bench: bench-dedup bench-pool
+bench: bench-import bench-dedup bench-pool
 	$(BIN)/python benchmarks/collect.py
+
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py
 
 bench-dedup: $(STAMP)
 	$(BIN)/python benchmarks/bench_dedup.py
@@ -51,6 +54,11 @@ bench-pool: $(STAMP)
 
 example-data: $(STAMP)
 	$(BIN)/python tools/example_data/generate.py
+	$(BIN)/python tools/example_data/screening.py
+	$(BIN)/python tools/calibrate_extraction/calibrate.py
+
+readme-images: run
+	$(BIN)/python tools/readme_images.py
 
 clean:
 	rm -rf results .snakemake
