@@ -52,6 +52,9 @@ bench-pool: $(STAMP)
 	$(BIN)/python -m pip install --quiet pymare
 	$(BIN)/python benchmarks/bench_pool.py
 
+bench-workflow: $(STAMP)
+	$(BIN)/python benchmarks/bench_workflow.py
+
 example-data: $(STAMP)
 	$(BIN)/python tools/example_data/generate.py
 	$(BIN)/python tools/example_data/screening.py

@@ -5,6 +5,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screening.smk"

@@ -13,7 +13,8 @@ from srma.scripting import step
 def main(inputs, effects_out, outcome, settings, log):
     spec = OutcomeSpec.from_config(outcome)
     conversion = ExtractionSettings.from_config(settings)
-    included = inputs.included[0] if len(inputs.included) else None
+    # the workflow checks the included studies once, in split_outcome_data
+    included = inputs.included[0] if len(getattr(inputs, "included", ())) else None
     extraction = load_extraction(
         inputs.studies,
         inputs.outcome_data,
@@ -32,7 +33,7 @@ def main(inputs, effects_out, outcome, settings, log):
         len(usable),
         effects["study_id"].nunique(),
         int((~effects["usable"]).sum()),
-        "" if included else "; not checked against screening (check_included is false)",
+        f"; checked against {included}" if included else "",
     )
 
 

@@ -9,7 +9,8 @@ from srma.scripting import step
 
 def main(inputs, outputs, rules, log):
     works = pd.read_parquet(inputs.works)
-    if not inputs.logs:
+    screening_log = scr.read_logs(inputs.logs) if inputs.logs else scr.schema.empty_log()
+    if screening_log.empty:
         from srma.errors import InputError
 
         raise InputError(
@@ -20,7 +21,6 @@ def main(inputs, outputs, rules, log):
                 "screening.logs in config/config.yaml, and run again"
             ),
         )
-    screening_log = scr.read_logs(inputs.logs)
     consensus = scr.read_consensus(inputs.consensus[0] if inputs.consensus else None)
     studies = scr.read_studies(inputs.studies[0] if inputs.studies else None)
     result = scr.resolve(screening_log, works, consensus, scr.ScreeningRules.from_dict(rules))

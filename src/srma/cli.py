@@ -18,6 +18,8 @@ from srma.errors import InputError, SrmaError
 
 #: Sub-command modules, in the order ``srma --help`` lists them.
 COMMAND_MODULES = [
+    "srma.commands.init_cmd",
+    "srma.commands.check_cmd",
     "srma.commands.import_cmd",
     "srma.commands.dedup_cmd",
     "srma.commands.pool_cmd",
@@ -70,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file that cannot be written (or read): no traceback either
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"srma: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

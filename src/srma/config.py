@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -59,6 +60,7 @@ def read_yaml(path: Path | str) -> Any:
         raise InputError(
             f"configuration is not UTF-8 text ({exc.reason} at byte {exc.start})",
             file=str(path),
+            line=path.read_bytes()[: exc.start].count(b"\n") + 1,
             hint="save the file as UTF-8",
         ) from None
     try:
@@ -145,6 +147,10 @@ def _path_problems(config: Mapping[str, Any], review_dir: Path, file: str | None
         ("screening", "logs"),
         ("screening", "consensus"),
         ("screening", "studies"),
+        ("extraction", "studies"),
+        ("extraction", "outcome_data"),
+        ("extraction", "risk_of_bias"),
+        ("extraction", "included_studies"),
     ):
         sect = config.get(section)
         if isinstance(sect, Mapping):
@@ -179,14 +185,63 @@ def _id_problems(config: Mapping[str, Any], file: str | None) -> list[Problem]:
     return problems
 
 
+def yaml_key_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of every key and list item of a YAML document.
+
+    Keys are locations as problems name them (``sources[0].path``,
+    ``analysis.test``).  The document is only composed, never constructed, so
+    tags are not run; each node is visited once (aliases cannot loop or explode).
+    A document that cannot be parsed gives no lines.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            items = [(k.value, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            items = [(i, v, v) for i, v in enumerate(node.value)]
+        else:
+            continue
+        for key, mark_node, value in items:
+            where = _where((*path, key))
+            lines.setdefault(where, mark_node.start_mark.line + 1)
+            stack.append((value, (*path, key)))
+    return lines
+
+
+def _with_lines(problems: list[Problem], lines: Mapping[str, int]) -> list[Problem]:
+    """Give each problem the line of its key (or of the nearest enclosing key)."""
+    out = []
+    for p in problems:
+        where = p.column or ""
+        while where and where not in lines:
+            cut = max(where.rfind("."), where.rfind("["))
+            where = where[:cut] if cut > 0 else ""
+        out.append(replace(p, line=lines[where]) if where and p.line is None else p)
+    return out
+
+
 def validate_config(
     config: Any,
     *,
     review_dir: Path | str = ".",
     file: str | None = "config/config.yaml",
     schema: Mapping[str, Any] | None = None,
+    lines: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Validate ``config`` in place, fill its defaults, and return it.
+
+    ``lines`` (from :func:`yaml_key_lines` of the file's text) gives each
+    problem the line of its key.
 
     Raises
     ------
@@ -203,6 +258,8 @@ def validate_config(
     problems = _schema_problems(config, schema, file)
     problems += _id_problems(config, file)
     problems += _path_problems(config, Path(review_dir), file)
+    if lines:
+        problems = _with_lines(problems, lines)
     err = InputError.collect(problems)
     if err:
         raise err
@@ -213,7 +270,9 @@ def load_config(path: Path | str, review_dir: Path | str | None = None) -> dict[
     """Read, validate and default-fill a configuration file."""
     path = Path(path)
     review_dir = Path(review_dir) if review_dir is not None else path.resolve().parent.parent
-    return validate_config(read_yaml(path), review_dir=review_dir, file=str(path))
+    config = read_yaml(path)  # a file that is not UTF-8 YAML has failed here
+    lines = yaml_key_lines(path.read_text(encoding="utf-8"))
+    return validate_config(config, review_dir=review_dir, file=str(path), lines=lines)
 
 
 def sources_by_stream(config: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:

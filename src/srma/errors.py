@@ -46,7 +46,8 @@ class Problem:
             text += f" (value: {value})"
         if self.hint:
             hint = self.hint.rstrip(".")
-            text += f". {hint[:1].upper()}{hint[1:]}."
+            end = "" if hint.endswith(("?", "!")) else "."  # not "Did you mean 'x'?."
+            text += f". {hint[:1].upper()}{hint[1:]}{end}"
         elif not text.endswith("."):
             text += "."
         return text

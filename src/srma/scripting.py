@@ -71,6 +71,7 @@ def step(
         from srma.provenance.records import utc_now
 
         started = utc_now()
+        _forget_records(job, root)
     try:
         yield logger
     except SrmaError as exc:
@@ -87,3 +88,17 @@ def step(
             logger.warning("provenance: %s", warning)
         logger.info("provenance: %d record(s) written", len(written.paths))
     logger.info("done in %.2f s", time.perf_counter() - start)
+
+
+def _forget_records(job: Any, root: str | Path | None) -> None:
+    """Delete the provenance records an earlier run left beside this job's outputs.
+
+    They are written again when the step succeeds; if it fails, Snakemake deletes
+    the outputs, and no record may outlive them (nothing of a failed job remains).
+    """
+    from srma.provenance.records import _pairs, record_path
+
+    base = Path(root) if root is not None else Path.cwd()
+    for _, path in _pairs(getattr(job, "output", None)):
+        output = Path(path)
+        record_path(output if output.is_absolute() else base / output).unlink(missing_ok=True)

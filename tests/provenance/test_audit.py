@@ -42,7 +42,7 @@ def test_audit_passes_on_a_fresh_run(review):
     assert report.exit_code == 0 and report.status == "ok"
     assert [r.status for r in report.records] == ["ok"] * 3
     assert report.changed == [] and report.lineage_problems == []
-    assert all(c.status == "OK" for c in report.checks.values())
+    assert all(n.status == "OK" and not n.stale for n in report.nodes)
     # every file of every lineage hashed exactly once (7 distinct files, 3 records)
     assert report.files_hashed == 7
 
@@ -118,6 +118,45 @@ def test_rerun_brings_the_audit_back_to_ok(review):
     review.run_import()
     review.run_plot()
     assert audit(_records(review), root=review.root).exit_code == 0
+
+
+def test_identical_rebuild_of_an_intermediate_keeps_downstream_current(review):
+    """Snakemake does not remake outputs whose inputs were remade with the same bytes."""
+    review.raw.write_text(review.raw.read_text().replace("ER  - ", "EX  - "))
+    assert review.records.read_text() == "id,title\n1,TY  - JOUR\nTI  - A t\n"
+    assert audit(_records(review), root=review.root).exit_code == 1
+    before = review.records.read_bytes()
+    review.run_import(start="2025-02-02T00:00:00.000+00:00")  # not the plot: same bytes
+    assert review.records.read_bytes() == before
+    report = audit(_records(review), root=review.root)
+    assert report.exit_code == 0, render_text(report)
+    text = render_text(audit([record_path(review.figure)], root=review.root))
+    # the lineage goes on through the current record of the intermediate file
+    assert "import_raw (source=raw)  2025-02-02T00:00:00.000+00:00" in text
+
+
+def test_a_changed_intermediate_is_where_staleness_starts(review):
+    review.raw.write_text("TY  - BOOK\n" + review.raw.read_text()[11:])
+    review.run_import(start="2025-02-02T00:00:00.000+00:00")  # the plot is not rerun
+    report = audit(_records(review), root=review.root)
+    assert report.exit_code == 1
+    (changed,) = report.changed  # not data/raw.ris: the records are up to date with it
+    assert changed.path == "results/records/raw.csv"
+    assert changed.affects == ("results/figures/plot.svg", "results/tables/plot.csv")
+    assert [r.status for r in report.records] == ["stale", "ok", "stale"]
+    # the tree still shows what the figure was made from
+    text = render_text(audit([record_path(review.figure)], root=review.root))
+    assert "records: results/records/raw.csv  " in text and "CHANGED (now " in text
+    assert "import_raw (source=raw)  2025-01-01T00:00:00.000+00:00" in text
+
+
+def test_a_lineage_is_healed_by_a_matching_record(review):
+    record_path(review.records).unlink()
+    review.run_plot()  # the records had no record when the plot used them
+    assert audit([record_path(review.figure)], root=review.root).exit_code == 2
+    review.run_import()  # same bytes, and now a record
+    report = audit([record_path(review.figure)], root=review.root)
+    assert report.exit_code == 0, render_text(report)
 
 
 def test_missing_record_is_broken(review):

@@ -98,3 +98,15 @@ def test_step_root_argument(tmp_path, monkeypatch):
         "data/raw.ris",
         "results/records/raw.csv",
     }
+
+
+def test_a_failed_step_leaves_no_earlier_record_behind(review, monkeypatch):
+    """A rerun that fails removes the record of the earlier run (Snakemake removes the output)."""
+    monkeypatch.chdir(review.root)
+    assert record_path(review.records).exists()
+    job = FakeJob(input=["data/raw.ris"], output=["results/records/raw.csv"], rule="import_raw")
+    with pytest.raises(SystemExit):
+        with step(None, "import_raw", job=job):
+            raise InputError("bad export", file="data/raw.ris")
+    assert not record_path(review.records).exists()
+    assert record_path(review.figure).exists()  # other jobs' records are left alone

@@ -271,8 +271,8 @@ def install(verbose: bool = True) -> float:
     t0 = time.monotonic()
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for cmd in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
+        ["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"],
+        ["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
     ):
         if verbose:
             print("+", " ".join(cmd), file=sys.stderr, flush=True)

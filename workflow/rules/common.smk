@@ -1,4 +1,6 @@
 # Shared set-up: validate the config, input functions, wildcard constraints.
+import functools
+import os
 from pathlib import Path
 
 from srma.config import load_schema, validate_config
@@ -58,7 +60,20 @@ def screening_rules():
     }
 
 
+@functools.cache
+def _review_progress():
+    """srma.review.progress for this run: the input tables do not change while Snakemake runs,
+    and `rule all` asks again after every checkpoint."""
+    from srma.review.progress import review_progress
+
+    return review_progress(config)
+
+
 def all_targets(wildcards=None):
+    """Every result the inputs allow so far: a stage whose input tables are still empty
+    templates is left out (srma.review.progress), so a new review runs up to its
+    screening sheets and stops cleanly."""
+    ready = _review_progress()
     targets = expand("results/records/{source}.parquet", source=sorted(SOURCES))
     targets += [
         "results/dedup/works.parquet",
@@ -66,13 +81,17 @@ def all_targets(wildcards=None):
         "results/dedup/uncertain_pairs.csv",
         "results/dedup/counts.csv",
         "results/screening/sheets/title_abstract.csv",
-        "results/screening/decisions.csv",
-        "results/prisma/counts.csv",
-        "results/figures/prisma/prisma.svg",
-        "results/pooled/summary.csv",
-        "results/figures/risk_of_bias/traffic_light.svg",
     ]
-    targets += figure_targets()
+    if ready.screening:
+        targets += [
+            "results/screening/decisions.csv",
+            "results/prisma/counts.csv",
+            "results/figures/prisma/prisma.svg",
+        ]
+    if ready.extraction:
+        targets += ["results/pooled/summary.csv"] + figure_targets()
+    if ready.risk_of_bias:
+        targets.append("results/figures/risk_of_bias/traffic_light.svg")
     return targets
 
 
@@ -80,19 +99,117 @@ wildcard_constraints:
     source="[a-z0-9_]+",
 
 
+# --- incremental rebuilds: a job runs only when the content of its inputs changed
+#
+# import_source, deduplicate_records, screen_records, split_outcome_data and extract_outcome are
+# checkpoints. When a checkpoint has run, Snakemake looks again at the jobs that depend on it
+# directly, and one whose inputs were rewritten with the same bytes (same checksum) does not
+# run. Two facts of Snakemake 9 shape the functions below:
+#  - jobs further down keep the verdict of the first look ("input updated by another job") and
+#    run anyway, so every rule below a checkpoint takes its inputs through these functions
+#    (`.get()`), never as a literal path;
+#  - a job waiting on a checkpoint that turns out to have nothing to do is never looked at
+#    again, so each function first asks for every checkpoint upstream, in order: a job then
+#    always waits on the first checkpoint of its lineage that really runs.
+# tests/workflow/test_incremental.py checks the promises this makes.
+
+
+def imported(what):
+    """Input function: output `what` (records, rejected) of import_source, for every source."""
+
+    def _input(wildcards=None):
+        return [
+            checkpoints.import_source.get(source=source).output[what]
+            for source in sorted(SOURCES)
+        ]
+
+    return _input
+
+
+def deduplicated(what):
+    """Input function: output `what` (works, counts, ...) of deduplicate_records."""
+
+    def _input(wildcards=None):
+        imported("records")(wildcards)
+        return checkpoints.deduplicate_records.get().output[what]
+
+    return _input
+
+
+def screened(what):
+    """Input function: output `what` (decisions, studies, ...) of screen_records."""
+
+    def _input(wildcards=None):
+        deduplicated("works")(wildcards)
+        return checkpoints.screen_records.get().output[what]
+
+    return _input
+
+
+def after(path, *upstream):
+    """Input function: `path`, made by a plain rule, asked for only once the checkpoint outputs
+    that the input functions `upstream` need are known (so that a job reading it is looked at
+    again after those checkpoints, like the job that makes it)."""
+
+    def _input(wildcards=None):
+        for function in upstream:
+            function(wildcards)
+        return path
+
+    return _input
+
+
+def included_studies(wildcards=None):
+    """Screening's included studies, when the extraction is checked against them."""
+    if not config["extraction"]["check_included"]:
+        return []
+    path = config["extraction"]["included_studies"]
+    if os.path.normpath(path) == os.path.normpath(rules.screen_records.output.studies):
+        return [screened("studies")(wildcards)]
+    return [path]
+
+
+def outcome_data_file(outcome):
+    """One outcome's rows of the outcome data, as split_outcome_data wrote them."""
+    included_studies()
+    checkpoints.split_outcome_data.get()
+    return f"results/extraction/{outcome}.outcome_data.csv"
+
+
+def outcome_data_of_outcome(wildcards):
+    return outcome_data_file(wildcards.outcome)
+
+
+def effects_table(outcome):
+    """One outcome's effect table (extract_outcome), once it and everything upstream exist."""
+    outcome_data_file(outcome)
+    return checkpoints.extract_outcome.get(outcome=outcome).output.effects
+
+
 # --- analyses: known once each outcome's effect table exists (extract_outcome is a checkpoint)
 
 
+def _read_effects(path):
+    """An effect table, read once per version of the file (Snakemake evaluates the functions
+    that read it again after every checkpoint)."""
+    stat = os.stat(path)
+    return _read_effects_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _read_effects_version(path, mtime_ns, size):
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
 def effects_of_outcome(wildcards):
-    return checkpoints.extract_outcome.get(outcome=wildcards.outcome).output.effects
+    return effects_table(wildcards.outcome)
 
 
 def analyses_of_outcome(outcome):
     """(timepoint, population) pairs with data for one outcome, read from its effect table."""
-    import pandas as pd
-
-    path = checkpoints.extract_outcome.get(outcome=outcome).output.effects
-    table = pd.read_parquet(path, columns=["timepoint", "population"])
+    table = _read_effects(effects_table(outcome))
     return sorted(set(zip(table["timepoint"], table["population"])))
 
 
@@ -121,10 +238,7 @@ def analysis_settings(wildcards):
 
 def usable_studies(outcome, timepoint, population):
     """Studies with usable data in one analysis, and their subgroup values."""
-    import pandas as pd
-
-    path = checkpoints.extract_outcome.get(outcome=outcome).output.effects
-    table = pd.read_parquet(path)
+    table = _read_effects(effects_table(outcome))
     rows = table[
         (table["timepoint"] == timepoint)
         & (table["population"] == population)
@@ -155,6 +269,18 @@ def figure_targets(wildcards=None):
             if column in rows.columns and rows[column].nunique() >= 2:
                 targets.append(f"results/figures/subgroups/{stem}.{column}.svg")
     return targets
+
+
+def figure_options(*keys):
+    """The figure options that one figure rule uses (its params; the others do not rerun it)."""
+    return {key: config["figures"][key] for key in keys}
+
+
+def risk_of_bias_for_forest(wildcards=None):
+    """The risk-of-bias table, an input of forest plots only when they show its dots."""
+    if not config["figures"]["risk_of_bias_dots"]:
+        return []
+    return config["extraction"]["risk_of_bias"]
 
 
 def analysis_title(wildcards):

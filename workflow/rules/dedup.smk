@@ -1,6 +1,7 @@
-rule deduplicate_records:
+# A checkpoint: see `deduplicated` in common.smk.
+checkpoint deduplicate_records:
     input:
-        records=expand("results/records/{source}.parquet", source=sorted(SOURCES)),
+        records=imported("records"),
         decisions=dedup_decisions_file,
     output:
         works="results/dedup/works.parquet",

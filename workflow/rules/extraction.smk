@@ -12,23 +12,44 @@ EXTRACTION_SETTINGS = {
     if key
     not in ("studies", "outcome_data", "risk_of_bias", "included_studies", "check_included")
 }
-# Screening's included studies, when the extraction is checked against them.
-INCLUDED_STUDIES = (
-    [config["extraction"]["included_studies"]]
-    if config["extraction"]["check_included"]
-    else []
-)
 # Every outcome's effect table (for `rule all`).
 EXTRACTION_TARGETS = expand(
     "results/extraction/{outcome}.effects.parquet", outcome=sorted(OUTCOMES)
 )
 
 
-checkpoint extract_outcome:
+# The outcome data table, checked whole (every outcome; against screening's included studies),
+# split into one file per outcome: an edit to one outcome's rows leaves the other outcomes'
+# files with the same bytes, so their jobs do not run (see common.smk). A small job: it runs
+# on the submitting machine.
+localrules:
+    split_outcome_data,
+
+
+checkpoint split_outcome_data:
     input:
         studies=config["extraction"]["studies"],
         outcome_data=config["extraction"]["outcome_data"],
-        included=INCLUDED_STUDIES,
+        included=included_studies,
+    output:
+        outcome_data=expand(
+            "results/extraction/{outcome}.outcome_data.csv", outcome=sorted(OUTCOMES)
+        ),
+    params:
+        outcomes=[OUTCOMES[outcome] for outcome in sorted(OUTCOMES)],
+        settings=EXTRACTION_SETTINGS,
+    log:
+        "results/logs/split_outcome_data/split_outcome_data.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/split_outcome_data.py"
+
+
+checkpoint extract_outcome:
+    input:
+        studies=config["extraction"]["studies"],
+        outcome_data=outcome_data_of_outcome,
     output:
         effects="results/extraction/{outcome}.effects.parquet",
     params:

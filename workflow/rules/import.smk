@@ -1,4 +1,5 @@
-rule import_source:
+# A checkpoint: see `imported` in common.smk.
+checkpoint import_source:
     input:
         export=source_file,
     output:

@@ -22,7 +22,12 @@ rule summarise_pooled:
     input:
         pooled=all_pooled,
     output:
-        summary="results/pooled/summary.csv",
+        summary=report(
+            "results/pooled/summary.csv",
+            caption="../report/pooled_summary.rst",
+            category=REPORT_ALL_ANALYSES,
+            labels={"Table": "Pooled results of every analysis (CSV)"},
+        ),
     log:
         "results/logs/summarise_pooled/summarise_pooled.log",
     conda:

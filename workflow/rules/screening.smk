@@ -1,6 +1,7 @@
-rule screen_records:
+# A checkpoint: see `screened` in common.smk.
+checkpoint screen_records:
     input:
-        works="results/dedup/works.parquet",
+        works=deduplicated("works"),
         logs=screening_logs,
         consensus=optional_file(config["screening"]["consensus"]),
         studies=optional_file(config["screening"]["studies"]),
@@ -25,7 +26,7 @@ rule screen_records:
 # knows what to do next.
 rule write_screening_sheets:
     input:
-        works="results/dedup/works.parquet",
+        works=deduplicated("works"),
         logs=screening_logs,
         consensus=optional_file(config["screening"]["consensus"]),
     output:
@@ -46,12 +47,17 @@ rule write_screening_sheets:
 
 rule count_prisma:
     input:
-        dedup_counts="results/dedup/counts.csv",
-        rejected=expand("results/records/{source}.rejected.csv", source=sorted(SOURCES)),
-        decisions="results/screening/decisions.csv",
-        studies="results/screening/included_studies.csv",
+        dedup_counts=deduplicated("counts"),
+        rejected=imported("rejected"),
+        decisions=screened("decisions"),
+        studies=screened("studies"),
     output:
-        counts="results/prisma/counts.csv",
+        counts=report(
+            "results/prisma/counts.csv",
+            caption="../report/prisma_counts.rst",
+            category=REPORT_SELECTION,
+            labels={"Result": "PRISMA 2020 counts (table)"},
+        ),
     params:
         databases={sid: src["database"] for sid, src in SOURCES.items()},
         streams=stream_of_sources(),
@@ -65,9 +71,14 @@ rule count_prisma:
 
 rule plot_prisma:
     input:
-        counts="results/prisma/counts.csv",
+        counts=after("results/prisma/counts.csv", screened("decisions")),
     output:
-        svg="results/figures/prisma/prisma.svg",
+        svg=report(
+            "results/figures/prisma/prisma.svg",
+            caption="../report/prisma.rst",
+            category=REPORT_SELECTION,
+            labels={"Result": "PRISMA 2020 flow diagram"},
+        ),
         png="results/figures/prisma/prisma.png",
         pdf="results/figures/prisma/prisma.pdf",
     log:

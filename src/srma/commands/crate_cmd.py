@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return report.exit_code
     _prepare(out, args.force)
-    summary = collect_run(records)
+    summary = collect_run(report)
     crate = build_crate(summary, snakefile=args.snakefile, name=args.name, license=args.license)
     write_crate(crate, out)
     print(

@@ -123,10 +123,12 @@ def run(args: argparse.Namespace) -> int:
         )
     decisions = None
     if args.decisions is not None:
+        from srma.io.tables import read_table
+
         if not args.decisions.is_file():
             raise InputError("decisions file not found", file=str(args.decisions))
-        decisions = pd.read_csv(args.decisions, dtype=str, keep_default_na=False)
-        decisions.attrs["source"] = str(args.decisions)
+        # CSV or XLSX, any encoding srma reads; a bad file is an InputError, not a traceback
+        decisions = read_table(args.decisions)
     sources = list(dict.fromkeys(records["source_id"]))
     res = deduplicate(
         records,
@@ -134,11 +136,14 @@ def run(args: argparse.Namespace) -> int:
         decisions=decisions,
         progress=sys.stderr.isatty(),
     )
+    from srma.io.tables import write_csv
+
     write_groups(res.groups(), args.groups)
+    # titles are data, never formulas: write_csv neutralises '=', '+', '-', '@'
     if args.uncertain is not None:
-        res.uncertain.to_csv(args.uncertain, index=False)
+        write_csv(res.uncertain, args.uncertain)
     if args.stale is not None:
-        res.stale_decisions.to_csv(args.stale, index=False)
+        write_csv(res.stale_decisions, args.stale)
     print(
         f"{len(records)} records, {len(res.works)} works, {len(res.duplicates)} duplicates "
         f"removed, {len(res.uncertain)} uncertain pairs"

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from srma.errors import InputError, Problem
+from srma.io.tables import read_table
 from srma.pooling import (
     METHODS,
     aggregate,
@@ -127,12 +128,9 @@ def _read_table(path: str) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=path, hint="give the path of a CSV table")
-    try:
-        table = pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"cannot read the table ({exc})", file=path, hint="save it as CSV with a header row"
-        ) from exc
+    # srma's reader: CSV or XLSX in any encoding srma reads; empty, binary, truncated
+    # or ragged files are InputErrors naming the line
+    table = read_table(p)
     table.columns = [str(c).strip() for c in table.columns]
     if table.empty:
         raise InputError("the table has no rows", file=path, hint="add one row per study")
@@ -178,14 +176,18 @@ def _effects(table: pd.DataFrame, args: argparse.Namespace) -> tuple[np.ndarray,
             values[col], p = _numeric(table, col, file)
             problems += p
         for col in ("sd1i", "sd2i"):
-            for i in np.flatnonzero(values[col] < 0):
+            for i in np.flatnonzero(values[col] <= 0):
                 problems.append(
                     Problem(
-                        "standard deviation is negative",
+                        "standard deviation is negative"
+                        if values[col][i] < 0
+                        else "standard deviation is zero",
                         file=file,
                         line=_line(i),
                         column=col,
                         value=table[col].iloc[i],
+                        hint="an SD must be positive: check whether a standard error, a "
+                        "missing value or a rounded-off SD was typed here",
                     )
                 )
         for col in ("n1i", "n2i"):
@@ -197,6 +199,7 @@ def _effects(table: pd.DataFrame, args: argparse.Namespace) -> tuple[np.ndarray,
                         line=_line(i),
                         column=col,
                         value=table[col].iloc[i],
+                        hint="give the number of participants analysed in this group",
                     )
                 )
         if problems:
@@ -230,6 +233,21 @@ def _effects(table: pd.DataFrame, args: argparse.Namespace) -> tuple[np.ndarray,
             file=file,
             value=", ".join(table.columns),
             hint="rename the columns to metafor's names",
+        )
+    if problems:
+        raise InputError(problems=problems)
+    with np.errstate(all="ignore"):
+        extreme = ~np.isfinite(1.0 / vi) | ~np.isfinite(yi * yi / vi)
+    for i in np.flatnonzero(extreme):
+        problems.append(
+            Problem(
+                "the estimate and variance are too extreme to compute with "
+                f"(yi = {yi[i]:.3g}, vi = {vi[i]:.3g})",
+                file=file,
+                line=_line(i),
+                column="vi" if "vi" in cols else ("sei" if "sei" in cols else None),
+                hint="check the row for a misplaced decimal point or exponent",
+            )
         )
     if problems:
         raise InputError(problems=problems)
@@ -316,7 +334,21 @@ def run(args: argparse.Namespace) -> int:
         yi, vi, studies = agg.yi, agg.vi, list(agg.cluster)
 
     options = {"method": args.method, "test": args.test, "level": args.level, "measure": measure}
-    result = pool(yi, vi, **options)
+    try:
+        with np.errstate(all="ignore"):
+            result = pool(yi, vi, **options)
+    except ArithmeticError as exc:  # overflow on numbers at the limits of floating point
+        raise InputError(
+            f"the model cannot be fitted to these numbers ({exc})",
+            file=args.file,
+            hint="check the table for estimates or variances of extreme size",
+        ) from None
+    if not (np.isfinite(result.estimate) and np.isfinite(result.se)):
+        raise InputError(
+            "the model cannot be fitted to these numbers (the pooled estimate is not finite)",
+            file=args.file,
+            hint="check the table for estimates or variances of extreme size",
+        )
     out: dict[str, Any] = result.to_dict()
     text = [format_summary(result)]
     if aggregated is not None:

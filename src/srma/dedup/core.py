@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 from rapidfuzz import fuzz, process
 from tqdm import tqdm
 
@@ -277,7 +278,7 @@ def _deduplicate(
     decisions: pd.DataFrame | None,
     progress: bool,
 ) -> DedupResult:
-    records = RecordSchema.validate(records).reset_index(drop=True)
+    records = _valid_records(records).reset_index(drop=True)
     n = len(records)
     stream = _stream_of(records, streams)
     rid = records["record_id"].astype(str).tolist()
@@ -443,6 +444,44 @@ def _deduplicate(
         stale_decisions=StaleSchema.validate(stale.reset_index(drop=True)),
         counts=CountSchema.validate(counts),
     )
+
+
+def _valid_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The record table validated; a table that breaks the schema is an InputError."""
+    try:
+        return RecordSchema.validate(records, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    problems: list[Problem] = []
+    dup = cases[(cases["column"] == "record_id") & (cases["check"] == "field_uniqueness")]
+    for value in dict.fromkeys(dup["failure_case"]):
+        rows = [i + 1 for i in np.flatnonzero((records["record_id"] == value).to_numpy())]
+        problems.append(
+            Problem(
+                f"record id {value!r} appears more than once (table rows "
+                f"{', '.join(map(str, rows))})",
+                column="record_id",
+                value=value,
+                hint="record ids must be unique across the sources de-duplicated together: "
+                "give every source its own id",
+            )
+        )
+    for case in cases.drop(dup.index).head(MAX_LISTED_RECORD_PROBLEMS).itertuples(index=False):
+        index = case.index
+        problems.append(
+            Problem(
+                f"the record table fails the check {case.check}",
+                row=None if index is None or pd.isna(index) else int(index) + 1,
+                column=None if case.column is None else str(case.column),
+                value=case.failure_case,
+                hint="pass the record table of srma.io.read_export (srma import)",
+            )
+        )
+    raise InputError(problems=problems)
+
+
+#: At most this many schema failures of a record table are listed.
+MAX_LISTED_RECORD_PROBLEMS = 20
 
 
 def _counts(

@@ -193,8 +193,12 @@ def _level(row: Mapping[str, Any]) -> float:
 # --------------------------------------------------------------------------- validation
 
 
+#: What to do when a problem has no more specific advice.
+CHECK_HINT = "check the value against the study's report"
+
+
 def _problem(column: str, message: str, value: Any = None, hint: str | None = None) -> Problem:
-    return Problem(message, column=column, value=value, hint=hint)
+    return Problem(message, column=column, value=value, hint=hint or CHECK_HINT)
 
 
 def arm_statistics_problems(row: Mapping[str, Any]) -> list[Problem]:
@@ -321,13 +325,27 @@ def _interval_problems(
     out: list[Problem] = []
     if (low in numbers) != (high in numbers):
         given = low if low in numbers else high
-        out.append(_problem(given, "give both confidence limits or neither", numbers[given]))
+        out.append(
+            _problem(
+                given,
+                "give both confidence limits or neither",
+                numbers[given],
+                "fill in the other limit, or empty this one",
+            )
+        )
         return out
     if low not in numbers:
         return out
     lo, hi = numbers[low], numbers[high]
     if lo > hi:
-        out.append(_problem(low, "lower confidence limit is above the upper limit", (lo, hi)))
+        out.append(
+            _problem(
+                low,
+                "lower confidence limit is above the upper limit",
+                (lo, hi),
+                "swap the two limits if they went into the wrong columns",
+            )
+        )
     elif lo == hi:
         out.append(_problem(low, "confidence interval has zero width", (lo, hi)))
     elif estimate in numbers and not lo <= numbers[estimate] <= hi:
@@ -336,6 +354,8 @@ def _interval_problems(
                 estimate,
                 f"{what} lies outside its confidence interval",
                 (lo, numbers[estimate], hi),
+                "check the estimate and both limits against the report (a lost minus sign, "
+                "a slipped digit, or limits of another measure)",
             )
         )
     return out

@@ -201,6 +201,8 @@ def _parse(raw: pd.DataFrame, spec: _TableSpec, schema: Any, file: str | None) -
                     continue
                 number = _number(text)
                 whole = col in spec.integers
+                if number is not None and not -(2.0**63) < number < 2.0**63:
+                    number = None  # '1e400' is infinite, '1e19' too large for a count
                 if number is None or (whole and number != int(number)):
                     what = "a whole number" if whole else "a number"
                     problems.append(
@@ -257,23 +259,45 @@ def _check_text(column: str, check: str, spec: _TableSpec) -> tuple[str, str | N
             "e.g. tan_2016; no spaces, capitals or hyphens",
         )
     if name in ("field_uniqueness", "unique"):
-        return f"{column} must be unique: the value appears in more than one row", None
+        return (
+            f"{column} must be unique: the value appears in more than one row",
+            "keep one row for it: merge or delete the repeated rows",
+        )
+    hint = _range_hint(column)
     if name == "greater_than":
-        return f"{column} must be greater than {args}", None
+        return f"{column} must be greater than {args}", hint
     if name == "greater_than_or_equal_to":
         extra = " (a group needs at least 2 participants)" if args == "2" else ""
-        return f"{column} must be at least {args}{extra}", None
+        return f"{column} must be at least {args}{extra}", hint
     if name == "less_than":
-        return f"{column} must be less than {args}", None
+        return f"{column} must be less than {args}", hint
     if name == "less_than_or_equal_to":
-        return f"{column} must be at most {args}", None
+        return f"{column} must be at most {args}", hint
     if name == "in_range":
-        return f"{column} must lie in [{args}]", None
+        return f"{column} must lie in [{args}]", hint
     if name == "isin":
-        return f"{column} must be one of {args}", None
+        return f"{column} must be one of {args}", hint
     if name in ("dtype", "coerce_dtype"):
-        return f"{column} has the wrong type ({args})", None
-    return f"{column} fails the check {check}", None
+        return f"{column} has the wrong type ({args})", hint
+    return f"{column} fails the check {check}", hint
+
+
+def _range_hint(column: str) -> str:
+    """What to do about a value out of its column's range."""
+    name = re.sub(r"_(intervention|comparator)$", "", column)
+    if name in ("sd", "se", "sd_change", "se_change", "sd_pre", "md_se"):
+        return (
+            "an SD or SE is positive: check for a lost digit or a minus sign; leave the cell "
+            "empty if the report does not give it"
+        )
+    if name == "p":
+        return (
+            "p lies strictly between 0 and 1: write 'p < 0.001' as 0.001; leave p empty if "
+            "the report gives only 'n.s.' or 'p = 1'"
+        )
+    if name == "n":
+        return "check the number analysed in this arm against the report"
+    return "check the value against the study's report"
 
 
 def _plain(value: Any) -> Any:

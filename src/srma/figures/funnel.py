@@ -227,6 +227,7 @@ def _build(data: FunnelData) -> Figure:
             loc="left",
             fontweight="bold",
             pad=4 + (1.6 * small if data.egger is not None else 0),
+            parse_math=False,
         )
     if f_yi.size:
         handles = [

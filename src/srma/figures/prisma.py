@@ -492,6 +492,7 @@ def _draw_box(ax: object, box: Box) -> None:
             fontsize=box.size,
             fontweight="bold",
             color=colour["text"],
+            parse_math=False,  # '$' in a name is text, not mathtext
         )
         return
     line_h = box.size * 1.32 / 72.0
@@ -510,6 +511,7 @@ def _draw_box(ax: object, box: Box) -> None:
             fontsize=box.size,
             fontweight="bold" if line.bold else "normal",
             color=colour["text"],
+            parse_math=False,  # exclusion reasons and database names are users' text
         )
 
 

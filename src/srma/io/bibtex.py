@@ -82,12 +82,17 @@ def parse_bibtex(text: str) -> list[Entry]:
     records = [c for c in chunks if c[1] > c[0] and c[2] not in _SKIP_TYPES | {"string"}]
     raws = ["\n".join(lines[s:e]) for s, e, _, _ in records]
     parsed: list[dict[str, str] | None]
-    whole = (
-        bibtexparser.loads(strings + "\n" + "\n\n".join(raws), parser=_new_parser()).entries
-        if records
-        else []
-    )
-    if [e.get("ID", "").strip() for e in whole] == [c[3].rstrip(",") for c in records]:
+    try:
+        whole = (
+            bibtexparser.loads(strings + "\n" + "\n\n".join(raws), parser=_new_parser()).entries
+            if records
+            else []
+        )
+    except Exception:  # noqa: BLE001 - e.g. UndefinedString for 'author = Smith,': entry by entry
+        whole = None
+    if whole is not None and [e.get("ID", "").strip() for e in whole] == [
+        c[3].rstrip(",") for c in records
+    ]:
         parsed = list(whole)
     else:
         parsed = [

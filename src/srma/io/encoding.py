@@ -159,6 +159,7 @@ def decode_bytes(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        first_bad = exc.start
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             # a multi-byte character cut off by a truncated download: keep the rest,
             # the reader reports the truncated record
@@ -169,6 +170,8 @@ def decode_bytes(
         _check_text(text, file, control_share)
         return text, "utf-8"
     utf16 = _looks_utf16_without_bom(data)
+    if not utf16:
+        _refuse_mixed_utf8(data, first_bad, file, control_share)
     if utf16:
         try:
             text = data.decode(utf16)
@@ -195,6 +198,42 @@ def decode_bytes(
         "cannot tell the file's character encoding (it is neither UTF-8, UTF-16 nor cp1252)",
         file=file,
         hint="open the export in a text editor and save it as UTF-8",
+    )
+
+
+def _refuse_mixed_utf8(data: bytes, bad: int, file: str, control_share: float) -> None:
+    """Refuse a file that is UTF-8 except for some bytes (two encodings mixed).
+
+    Decoding such a file as cp1252 would turn every UTF-8 character into
+    mojibake (``Café`` -> ``CafÃ©``) without a word, so it is an error, naming
+    the line of the first byte that is not UTF-8.  The file counts as mixed when
+    some line with non-ASCII characters is valid UTF-8: in a cp1252 file that
+    needs every accented character of the line to be a capital followed by a
+    symbol (``É’``), which real text hardly ever has.
+    """
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        return
+    _check_text(data.decode("latin-1"), file, control_share)  # binary data: say so first
+    line_start = data.rfind(b"\n", 0, bad) + 1
+    line_end = data.find(b"\n", bad)
+    line_text = data[line_start : line_end if line_end >= 0 else len(data)]
+    raise InputError(
+        f"the file mixes two character encodings: it is UTF-8, except for byte "
+        f"0x{data[bad]:02X} on this line",
+        file=file,
+        line=data[:bad].count(b"\n") + 1,
+        value=line_text.decode("utf-8", errors="replace").strip(),
+        hint="open the file in a text editor, retype the character shown as \ufffd on this "
+        "line, and save the file as UTF-8 (exports pasted together from different "
+        "programs often do this)",
     )
 
 

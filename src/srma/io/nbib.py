@@ -59,6 +59,16 @@ def parse_nbib(text: str) -> list[Entry]:
             last = i
     if pairs:
         entries.append(_entry(lines, start, last, pairs))
+        if not text.endswith(("\n", "\r")) and all(p[0] != "SO" for p in pairs):
+            # PubMed ends every record with its SO (source) line and the file with a
+            # line break: without both, the download stopped inside this record
+            entries[-1] = Entry(
+                line=start + 1,
+                raw=entries[-1].raw,
+                error="the file ends inside this record (no line break at the end, and no "
+                "'SO  -' line, which PubMed writes last in every record): the download was "
+                "probably cut off",
+            )
     return entries
 
 

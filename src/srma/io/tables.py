@@ -30,6 +30,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from srma.errors import InputError
+from srma.errors import InputError, Problem
 from srma.io.encoding import decode_bytes, is_zip, read_file_bytes
 
 __all__ = [
@@ -397,6 +398,19 @@ def _frame_from_rows(
     )
 
 
+_TABLE_HINT = "save the table again as CSV (UTF-8) or as an Excel .xlsx workbook"
+
+
+def _table_problem(problem: Problem) -> Problem:
+    """A problem of the export decoder, worded for a table."""
+    message = problem.message.replace("not a bibliographic export", "not a table")
+    message = message.replace("not a text export", "not a table")
+    hint = problem.hint
+    if hint and hint.startswith(("export the records", "save the export")):
+        hint = _TABLE_HINT
+    return replace(problem, message=message, hint=hint)
+
+
 def read_table(path: str | PathLike[str], *, unescape: bool = True) -> pd.DataFrame:
     """Read a CSV/TSV or XLSX table (recognised by content) as a frame of strings.
 
@@ -413,7 +427,8 @@ def read_table(path: str | PathLike[str], *, unescape: bool = True) -> pd.DataFr
     Returns
     -------
     pandas.DataFrame
-        One column per header cell, every value a string (empty cells ``""``).
+        One column per header cell, every value a string (empty cells ``""``);
+        ``attrs["source"]`` is the file's name (for messages further on).
 
     Raises
     ------
@@ -421,7 +436,8 @@ def read_table(path: str | PathLike[str], *, unescape: bool = True) -> pd.DataFr
         If the file is missing, empty, binary, undecodable, or its rows do not
         match its header.
     """
-    from srma.io.tabular import cell_text, xlsx_rows
+    from srma.io.fields import split_lines
+    from srma.io.tabular import cell_text, ends_inside_quotes, xlsx_rows
 
     p = Path(path)
     file = str(p)
@@ -441,9 +457,14 @@ def read_table(path: str | PathLike[str], *, unescape: bool = True) -> pd.DataFr
         ]
         while rows and not any(c.strip() for c in rows[-1][1]):
             rows.pop()
-        return _frame_from_rows(rows, file, unescape, "row")
+        frame = _frame_from_rows(rows, file, unescape, "row")
+        frame.attrs["source"] = file
+        return frame
     # tables written by srma may hold control characters; only NUL bytes mark binary
-    text, _ = decode_bytes(data, file, control_share=1.0)
+    try:
+        text, _ = decode_bytes(data, file, control_share=1.0)
+    except InputError as exc:  # the decoder speaks of exports: say "table"
+        raise InputError(problems=[_table_problem(p) for p in exc.problems]) from None
     text = text.lstrip("\ufeff")
     delimiter = _guess_delimiter(text)
     rows = []
@@ -463,5 +484,15 @@ def read_table(path: str | PathLike[str], *, unescape: bool = True) -> pd.DataFr
         ) from None
     while rows and not rows[-1][1]:
         rows.pop()
+    if rows and ends_inside_quotes(split_lines(text), rows[-1][0], delimiter):
+        raise InputError(
+            "the file ends inside a quoted cell that starts on this line: it is truncated, "
+            "or a quote is not closed",
+            file=file,
+            line=rows[-1][0],
+            hint="save or download the table again; check the quotes on this line",
+        )
     rows = [(n, r) for n, r in rows if r or n == rows[0][0]]
-    return _frame_from_rows(rows, file, unescape, "line")
+    frame = _frame_from_rows(rows, file, unescape, "line")
+    frame.attrs["source"] = file
+    return frame

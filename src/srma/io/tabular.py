@@ -485,7 +485,41 @@ def parse_delimited(text: str, delimiter: str, header_index: int) -> list[Entry]
             break
     if header is None:
         return []
-    return map_table(header, rows, raw_lines=lines)
+    last: list[Row] = []
+
+    def tracked(rows: Iterable[Row]) -> Iterator[Row]:
+        for row in rows:
+            last[:] = [row]
+            yield row
+
+    entries = map_table(header, tracked(rows), raw_lines=lines)
+    if last and entries and entries[-1].line == last[0].line:
+        if ends_inside_quotes(lines, last[0].line, delimiter):
+            entries[-1] = Entry(
+                line=last[0].line,
+                raw=entries[-1].raw,
+                error="the file ends inside a quoted cell of this row: it is truncated "
+                "(a failed download) or a quote is not closed",
+            )
+    return entries
+
+
+def ends_inside_quotes(lines: list[str], start_line: int, delimiter: str) -> bool:
+    """Whether the row that starts at 1-based ``start_line`` runs to the end of the
+    text inside a quoted cell (the csv module reads such a cell to the end of the
+    file without complaint).
+
+    ``lines`` are the text's physical lines (:func:`srma.io.fields.split_lines`).
+    """
+    tail = "\n".join(lines[start_line - 1 :])
+    if '"' not in tail:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def xlsx_rows(data: bytes) -> list[list[str]]:

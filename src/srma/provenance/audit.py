@@ -1,17 +1,25 @@
 """Auditing provenance records: is every output still what its lineage says?
 
-:func:`audit` re-hashes every file named in the lineage of each record and
-compares it with the digest recorded when the output was made:
+:func:`audit` follows the lineage of each output back to the raw files and
+re-hashes every file on the way, comparing it with the digest recorded when it
+was used:
 
 * ``OK``: same bytes;
 * ``CHANGED``: different bytes (or a file changed after its own record was written);
 * ``MISSING``: the file is gone;
 * ``STALE`` (in trees): the file matches, but was made from a changed or missing file.
 
-A changed or missing file makes every output derived from it, in any of the
-audited records, stale (exit status 1).  A record that is absent, is not
-JSON or lacks a section, or a lineage that stops at a file under results/
-without a record, makes the audit fail (exit status 2).
+How far back the lineage of an input is followed: if the input has a record of
+its own now (``<input>.prov.json``) that describes the very bytes the output
+was made from, the audit continues from that record (so an intermediate file
+that Snakemake remade with the same bytes keeps its downstream outputs
+current); otherwise it continues in the lineage copied into the output's own
+record when the output was made.
+
+A changed or missing file makes every output derived from it stale (exit
+status 1).  A record that is absent, is not JSON or lacks a section, or a
+lineage that stops at a file under results/ without a record, makes the audit
+fail (exit status 2).
 """
 
 from __future__ import annotations
@@ -37,7 +45,8 @@ from srma.provenance.records import (
 __all__ = [
     "AuditReport",
     "ChangedFile",
-    "FileCheck",
+    "FileNode",
+    "JobNode",
     "Lineage",
     "RecordAudit",
     "audit",
@@ -93,6 +102,7 @@ class Job:
     code: str | None
     inputs: tuple[tuple[str | None, str], ...]
     outputs: tuple[str, ...]
+    software: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,10 @@ def parse_lineage(doc: Mapping[str, Any]) -> Lineage:
         rel["prov:activity"]: rel.get("prov:plan")
         for rel in doc.get("wasAssociatedWith", {}).values()
     }
+    agents = {
+        rel["prov:activity"]: doc.get("agent", {}).get(rel.get("prov:agent"), {})
+        for rel in doc.get("wasAssociatedWith", {}).values()
+    }
     jobs = {}
     for aid, a in doc["activity"].items():
         wildcards = decode_json_literal(a.get("srma:wildcards", {})) or {}
@@ -158,6 +172,11 @@ def parse_lineage(doc: Mapping[str, Any]) -> Lineage:
             code=plans.get(aid),
             inputs=tuple(sorted(inputs[aid], key=lambda r: (entities[r[1]].path, r[0] or ""))),
             outputs=tuple(sorted(outputs[aid], key=lambda e: entities[e].path)),
+            software={
+                k.split("/", 1)[1]: v
+                for k, v in agents.get(aid, {}).items()
+                if k.startswith("srma:package/") and isinstance(v, str)
+            },
         )
     return Lineage(subject, entities, jobs, generated_by)
 
@@ -165,14 +184,41 @@ def parse_lineage(doc: Mapping[str, Any]) -> Lineage:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
-class FileCheck:
-    """One recorded file version compared with the file as it is now."""
+@dataclass
+class FileNode:
+    """One file version in a lineage, checked against the file as it is now.
+
+    ``changed`` holds the paths of the changed or missing files this version
+    depends on (itself included); ``problems`` the paths where its lineage
+    could not be followed.
+    """
 
     path: str
     recorded: str | None
     current: str | None
     status: str
+    size: int | None
+    kind: str
+    lineage: str | None = None
+    job: JobNode | None = None
+    changed: frozenset[str] = frozenset()
+    problems: frozenset[str] = frozenset()
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changed)
+
+
+@dataclass
+class JobNode:
+    """One job of a lineage, with its script and inputs as checked."""
+
+    key: tuple[str, str]
+    job: Job
+    record: str
+    code: FileNode | None
+    inputs: list[tuple[str | None, FileNode]]
+    outputs: list[str]
 
 
 @dataclass
@@ -181,10 +227,16 @@ class RecordAudit:
 
     record: str
     output: str | None = None
-    root: Path | None = None
-    lineage: Lineage | None = None
+    node: FileNode | None = None
     problem: str | None = None
-    status: str = "ok"
+    path: Path | None = None
+    root: Path | None = None
+
+    @property
+    def status(self) -> str:
+        if self.problem is not None or self.node is None or self.node.problems:
+            return "broken"
+        return "stale" if self.node.stale else "ok"
 
 
 @dataclass(frozen=True)
@@ -213,12 +265,12 @@ class AuditReport:
     """The audit of a set of records."""
 
     records: list[RecordAudit]
-    checks: dict[tuple[str, str], FileCheck] = field(default_factory=dict)
+    nodes: list[FileNode] = field(default_factory=list)
+    jobs: list[JobNode] = field(default_factory=list)
     changed: list[ChangedFile] = field(default_factory=list)
     lineage_problems: list[LineageProblem] = field(default_factory=list)
+    files_checked: int = 0
     files_hashed: int = 0
-    #: ``(review root, entity id)`` of every file version made from a changed file.
-    affected: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def broken(self) -> list[RecordAudit]:
@@ -228,24 +280,27 @@ class AuditReport:
     @property
     def exit_code(self) -> int:
         """0 when everything matches, 1 when something is stale, 2 when a record is broken."""
-        if self.broken or self.lineage_problems or not self.records:
+        statuses = {r.status for r in self.records}
+        if "broken" in statuses or not self.records:
             return 2
-        if self.changed:
-            return 1
-        return 0
+        return 1 if "stale" in statuses else 0
 
     @property
     def status(self) -> str:
         return {0: "ok", 1: "stale", 2: "broken"}[self.exit_code]
 
 
-def _check(root: Path, entity: Entity, cache: HashCache) -> FileCheck:
-    current = cache.sha256(resolve(entity.path, root))
-    if current is None:
-        status = OK if entity.sha256 is None else MISSING
-    else:
-        status = OK if current == entity.sha256 else CHANGED
-    return FileCheck(entity.path, entity.sha256, current, status)
+# --------------------------------------------------------------------------- walking
+
+
+@dataclass
+class _Context:
+    """A loaded record: where it lies, its review folder and its lineage."""
+
+    key: str
+    display: str
+    root: Path
+    lineage: Lineage
 
 
 def review_root(record_file: Path, subject_path: str) -> Path | None:
@@ -283,6 +338,139 @@ def find_records(folder: str | os.PathLike[str]) -> list[Path]:
     return sorted(found)
 
 
+class _Auditor:
+    """Walks lineages, preferring each input's current record; every result memoised."""
+
+    def __init__(self, base: Path, cache: HashCache) -> None:
+        self.base = base
+        self.cache = cache
+        self.contexts: dict[str, _Context | RecordError] = {}
+        self.nodes: dict[tuple[str, str], FileNode] = {}
+        self.jobs: dict[tuple[str, str], JobNode] = {}
+        self.active: set[tuple[str, str]] = set()
+        self.checked: set[tuple[str, str]] = set()
+        self.notes: dict[str, str] = {}
+        self.problem_sites: dict[str, tuple[str, set[str]]] = {}
+
+    def context(self, path: Path) -> _Context:
+        """The record at ``path``, loaded once; raises :class:`RecordError`."""
+        key = os.path.normpath(os.path.abspath(path))
+        if key not in self.contexts:
+            try:
+                self.contexts[key] = self._load(Path(key))
+            except RecordError as exc:
+                self.contexts[key] = exc
+        found = self.contexts[key]
+        if isinstance(found, RecordError):
+            raise found
+        return found
+
+    def _load(self, path: Path) -> _Context:
+        doc = load_record(path)
+        try:
+            lineage = parse_lineage(doc)
+        except (KeyError, TypeError, StopIteration) as exc:
+            raise RecordError(path, f"incomplete record ({exc!r})") from None
+        subject = lineage.entities[lineage.subject]
+        root = review_root(path, subject.path)
+        if root is None:
+            if not Path(subject.path).is_absolute():
+                raise RecordError(
+                    path, f"the record describes {subject.path}, which is not the file beside it"
+                )
+            root = self.base
+        return _Context(str(path), _display(path, self.base), root, lineage)
+
+    def subject(self, ctx: _Context) -> FileNode:
+        return self.entity(ctx, ctx.lineage.subject, own_record=True)
+
+    def entity(self, ctx: _Context, eid: str, own_record: bool = False) -> FileNode:
+        key = (ctx.key, eid)
+        if key in self.nodes:
+            return self.nodes[key]
+        entity = ctx.lineage.entities[eid]
+        if not own_record:
+            current = self._current_record(ctx, entity)
+            if current is not None:
+                node = self.subject(current)
+                self.nodes[key] = node
+                return node
+        if key in self.active:  # a cycle in a damaged record: stop here
+            return self._file(ctx, entity)
+        self.active.add(key)
+        try:
+            node = self._file(ctx, entity)
+            job_id = ctx.lineage.generated_by.get(eid)
+            if job_id is not None and job_id in ctx.lineage.jobs:
+                node.job = self.job(ctx, ctx.lineage.jobs[job_id])
+                # an input that changed since it was used is where staleness starts: the
+                # lineage it had then (from the output's own record) is history
+                if own_record or not node.changed:
+                    parts = [n for _, n in node.job.inputs]
+                    if node.job.code is not None:
+                        parts.append(node.job.code)
+                    node.changed = node.changed.union(*(n.changed for n in parts))
+                    node.problems = node.problems.union(*(n.problems for n in parts))
+            elif entity.lineage in BROKEN_LINEAGE:
+                node.problems = frozenset({entity.path})
+                _, sites = self.problem_sites.setdefault(
+                    entity.path, (BROKEN_LINEAGE[entity.lineage], set())
+                )
+                sites.add(ctx.display)
+        finally:
+            self.active.discard(key)
+        self.nodes[key] = node
+        return node
+
+    def _current_record(self, ctx: _Context, entity: Entity) -> _Context | None:
+        """The input's own record now, if it describes the bytes the lineage recorded."""
+        if entity.sha256 is None:
+            return None
+        path = record_path(resolve(entity.path, ctx.root))
+        if os.path.normpath(os.path.abspath(path)) == ctx.key or not path.exists():
+            return None
+        try:
+            other = self.context(path)
+        except RecordError:
+            return None
+        subject = other.lineage.entities[other.lineage.subject]
+        return other if subject.sha256 == entity.sha256 else None
+
+    def _file(self, ctx: _Context, entity: Entity) -> FileNode:
+        full = resolve(entity.path, ctx.root)
+        current = self.cache.sha256(full)
+        self.checked.add((str(ctx.root), entity.path))
+        if current is None:
+            status = OK if entity.sha256 is None else MISSING
+        else:
+            status = OK if current == entity.sha256 else CHANGED
+        changed: frozenset[str] = frozenset()
+        if status != OK:
+            changed = frozenset({entity.path})
+        elif entity.lineage == "stale":
+            changed = frozenset({entity.path})
+            self.notes[entity.path] = "it changed after its own provenance record was written"
+        return FileNode(
+            path=entity.path,
+            recorded=entity.sha256,
+            current=current,
+            status=status,
+            size=entity.size,
+            kind=entity.kind,
+            lineage=entity.lineage,
+            changed=changed,
+        )
+
+    def job(self, ctx: _Context, job: Job) -> JobNode:
+        key = (ctx.key, job.id)
+        if key not in self.jobs:
+            code = self.entity(ctx, job.code) if job.code else None
+            inputs = [(role, self.entity(ctx, eid)) for role, eid in job.inputs]
+            outputs = [ctx.lineage.entities[e].path for e in job.outputs]
+            self.jobs[key] = JobNode(key, job, ctx.display, code, inputs, outputs)
+        return self.jobs[key]
+
+
 def audit(
     records: Sequence[str | os.PathLike[str]],
     *,
@@ -298,117 +486,83 @@ def audit(
     root
         The review folder, used when a record's folder cannot be told from its
         path (its subject has an absolute path); default the working directory.
-        Paths in the report are shown relative to it.
+        Record paths in the report are shown relative to it.
     cache
         Digests already computed in this run.
     """
     base = Path(os.path.normpath(Path(root or Path.cwd()).absolute()))
-    cache = cache or HashCache()
+    walker = _Auditor(base, cache or HashCache())
     report = AuditReport(records=[])
-    graph: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    paths_of: dict[tuple[str, str], str] = {}
-    bad: dict[tuple[str, str], tuple[str, str | None]] = {}
-    unresolved: dict[str, tuple[str, list[str]]] = {}
-
     for given in records:
         path = Path(given)
         if not path.name.endswith(PROV_SUFFIX):
             path = record_path(path)
-        item = RecordAudit(record=_display(path.absolute(), base))
+        item = RecordAudit(record=_display(path.absolute(), base), path=path.absolute())
         report.records.append(item)
         try:
-            doc = load_record(path)
-            lineage = parse_lineage(doc)
+            ctx = walker.context(path)
         except RecordError as exc:
-            item.problem, item.status = exc.message, "broken"
+            item.problem = exc.message
             continue
-        except (KeyError, TypeError, StopIteration) as exc:
-            item.problem, item.status = f"incomplete record ({exc!r})", "broken"
-            continue
-        subject = lineage.entities[lineage.subject]
-        found_root = review_root(path, subject.path)
-        if found_root is None and not Path(subject.path).is_absolute():
-            item.problem = f"the record describes {subject.path}, which is not the file beside it"
-            item.status = "broken"
-            continue
-        review = found_root or base
-        item.root, item.lineage, item.output = review, lineage, subject.path
-        key_root = str(review)
-        stale = False
-        for entity in lineage.entities.values():
-            check = _check(review, entity, cache)
-            report.checks[(key_root, entity.id)] = check
-            paths_of[(key_root, entity.id)] = entity.path
-            if check.status != OK:
-                bad[(key_root, entity.id)] = (check.status, None)
-                stale = True
-            elif entity.lineage == "stale":
-                bad[(key_root, entity.id)] = (
-                    CHANGED,
-                    "it changed after its own provenance record was written",
-                )
-                stale = True
-            if entity.lineage in BROKEN_LINEAGE:
-                message, where = unresolved.setdefault(
-                    entity.path, (BROKEN_LINEAGE[entity.lineage], [])
-                )
-                where.append(item.record)
-        for src, dst in lineage.edges():
-            graph[(key_root, src)].add((key_root, dst))
-        if stale:
-            item.status = "stale"
-        if any(e.lineage in BROKEN_LINEAGE for e in lineage.entities.values()):
-            item.status = "broken"
+        item.node = walker.subject(ctx)
+        item.output, item.root = item.node.path, ctx.root
 
-    report.files_hashed = cache.hashed
-    report.changed, report.affected = _changed_files(report, bad, graph, paths_of)
+    nodes = _unique_nodes(walker.nodes.values())
+    subjects = [r.node for r in report.records if r.node is not None]
+    live_changed = frozenset().union(*(n.changed for n in subjects))
+    live_problems = frozenset().union(*(n.problems for n in subjects))
+    report.nodes = nodes
+    report.jobs = list(walker.jobs.values())
+    report.changed = _changed_files(nodes, live_changed, walker.notes)
     report.lineage_problems = [
-        LineageProblem(path, message, tuple(sorted(set(where))))
-        for path, (message, where) in sorted(unresolved.items())
+        LineageProblem(path, message, tuple(sorted(sites)))
+        for path, (message, sites) in sorted(walker.problem_sites.items())
+        if path in live_problems
     ]
+    report.files_checked = len(walker.checked)
+    report.files_hashed = walker.cache.hashed
     return report
 
 
+def _unique_nodes(nodes: Iterable[FileNode]) -> list[FileNode]:
+    seen: dict[int, FileNode] = {}
+    for node in nodes:
+        seen.setdefault(id(node), node)
+    return list(seen.values())
+
+
 def _changed_files(
-    report: AuditReport,
-    bad: Mapping[tuple[str, str], tuple[str, str | None]],
-    graph: Mapping[tuple[str, str], set[tuple[str, str]]],
-    paths_of: Mapping[tuple[str, str], str],
-) -> tuple[list[ChangedFile], set[tuple[str, str]]]:
+    nodes: Sequence[FileNode], live: frozenset[str], notes: Mapping[str, str]
+) -> list[ChangedFile]:
+    """Each changed file some audited output depends on, with every output it affects."""
     by_path: dict[str, dict[str, Any]] = {}
-    affected: set[tuple[str, str]] = set()
-    for key, (status, note) in bad.items():
-        seen: set[tuple[str, str]] = set()
-        todo = list(graph.get(key, ()))
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(graph.get(node, ()))
-        affected |= seen
-        path = paths_of[key]
-        check = report.checks[key]
+    for node in nodes:
+        if node.path not in node.changed or node.path not in live:
+            continue
         info = by_path.setdefault(
-            path,
-            {"status": status, "recorded": set(), "current": check.current, "affects": set()},
+            node.path,
+            {"status": node.status, "recorded": set(), "current": node.current},
         )
-        if check.recorded:
-            info["recorded"].add(check.recorded)
-        info["affects"] |= {paths_of[n] for n in seen if paths_of[n] != path}
-        if note:
-            info["note"] = note
-    changed = [
-        ChangedFile(
-            path=path,
-            status=info["status"],
-            recorded=tuple(sorted(info["recorded"])),
-            current=info["current"],
-            affects=tuple(sorted(info["affects"])),
-            note=info.get("note"),
+        if node.status != OK:
+            info["status"] = node.status
+        if node.recorded:
+            info["recorded"].add(node.recorded)
+    changed = []
+    for path, info in sorted(by_path.items()):
+        affects = sorted(
+            {n.path for n in nodes if n.job is not None and path in n.changed and n.path != path}
         )
-        for path, info in sorted(by_path.items())
-    ]
-    return changed, affected
+        changed.append(
+            ChangedFile(
+                path=path,
+                status=info["status"] if info["status"] != OK else CHANGED,
+                recorded=tuple(sorted(info["recorded"])),
+                current=info["current"],
+                affects=tuple(affects),
+                note=notes.get(path),
+            )
+        )
+    return changed
 
 
 # --------------------------------------------------------------------------- trees
@@ -429,107 +583,86 @@ def _job_line(job: Job) -> str:
     return "  ".join(parts)
 
 
-def _file_status(check: FileCheck, entity: Entity, affected: bool) -> str:
-    text = STALE if check.status == OK and affected else check.status
-    if check.status == CHANGED:
-        text += f" (now {_short(check.current)})"
-    if entity.lineage == "stale":
+def _status_word(node: FileNode) -> str:
+    return STALE if node.status == OK and node.stale else node.status
+
+
+def _file_status(node: FileNode) -> str:
+    text = _status_word(node)
+    if node.status == CHANGED:
+        text += f" (now {_short(node.current)})"
+    if node.lineage == "stale":
         text += " (changed after its own record was written)"
-    elif entity.lineage in BROKEN_LINEAGE:
+    elif node.lineage in BROKEN_LINEAGE and node.job is None:
         text += " NO RECORD (lineage unknown)"
     return text
 
 
-def _tree_lines(
-    audit_item: RecordAudit,
-    checks: Mapping[tuple[str, str], FileCheck],
-    expanded: dict[str, str],
-    affected: set[tuple[str, str]],
-) -> list[str]:
-    lineage = audit_item.lineage
-    assert lineage is not None and audit_item.root is not None
-    key_root = str(audit_item.root)
-
-    def file_label(eid: str, role: str | None) -> str:
-        entity = lineage.entities[eid]
-        check = checks[(key_root, eid)]
-        prefix = f"{role}: " if role else ""
-        status = _file_status(check, entity, (key_root, eid) in affected)
-        return f"{prefix}{entity.path}  {_short(entity.sha256)}  {status}"
-
+def _tree_lines(node: FileNode, expanded: dict[tuple[str, str], str]) -> list[str]:
     lines: list[str] = []
 
-    def walk_file(eid: str, role: str | None, indent: str, last: bool, top: bool) -> None:
+    def walk_file(item: FileNode, role: str | None, indent: str, last: bool, top: bool) -> None:
         branch = "" if top else ("└── " if last else "├── ")
-        lines.append(indent + branch + file_label(eid, role))
-        child_indent = indent if top else indent + ("    " if last else "│   ")
-        job_id = lineage.generated_by.get(eid)
-        if job_id is not None and job_id in lineage.jobs:
-            walk_job(lineage.jobs[job_id], child_indent)
+        prefix = f"{role}: " if role else ""
+        lines.append(
+            f"{indent}{branch}{prefix}{item.path}  {_short(item.recorded)}  {_file_status(item)}"
+        )
+        if item.job is not None:
+            walk_job(item.job, indent if top else indent + ("    " if last else "│   "))
 
-    def walk_job(job: Job, indent: str) -> None:
-        if job.id in expanded:
-            lines.append(f"{indent}└── {job.label}  (see {expanded[job.id]} above)")
+    def walk_job(job: JobNode, indent: str) -> None:
+        if job.key in expanded:
+            lines.append(f"{indent}└── {job.job.label}  (see {expanded[job.key]} above)")
             return
-        expanded[job.id] = lineage.entities[job.outputs[0]].path if job.outputs else job.label
-        lines.append(f"{indent}└── {_job_line(job)}")
-        inner = indent + "    "
-        children: list[tuple[str, str | None]] = []
-        if job.code:
+        expanded[job.key] = job.outputs[0] if job.outputs else job.job.label
+        lines.append(f"{indent}└── {_job_line(job.job)}")
+        children: list[tuple[FileNode, str | None]] = []
+        if job.code is not None:
             children.append((job.code, "code"))
-        children += [(eid, role) for role, eid in job.inputs]
-        for i, (eid, role) in enumerate(children):
-            walk_file(eid, role, inner, i == len(children) - 1, False)
+        children += [(n, role) for role, n in job.inputs]
+        for i, (child, role) in enumerate(children):
+            walk_file(child, role, indent + "    ", i == len(children) - 1, False)
 
-    walk_file(lineage.subject, None, "", True, True)
+    walk_file(node, None, "", True, True)
     return lines
 
 
-def _tree_json(
-    audit_item: RecordAudit,
-    checks: Mapping[tuple[str, str], FileCheck],
-    affected: set[tuple[str, str]],
-) -> dict[str, Any]:
-    lineage = audit_item.lineage
-    assert lineage is not None and audit_item.root is not None
-    key_root = str(audit_item.root)
-    expanded: set[str] = set()
+def _tree_json(node: FileNode) -> dict[str, Any]:
+    expanded: set[tuple[str, str]] = set()
 
-    def node(eid: str, role: str | None) -> dict[str, Any]:
-        entity = lineage.entities[eid]
-        check = checks[(key_root, eid)]
+    def as_json(item: FileNode, role: str | None) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "path": entity.path,
+            "path": item.path,
             "role": role,
-            "recorded_sha256": entity.sha256,
-            "current_sha256": check.current,
-            "status": STALE if check.status == OK and (key_root, eid) in affected else check.status,
+            "recorded_sha256": item.recorded,
+            "current_sha256": item.current,
+            "status": _status_word(item),
         }
-        if entity.lineage:
-            out["lineage"] = entity.lineage
-        job_id = lineage.generated_by.get(eid)
-        if job_id is not None and job_id in lineage.jobs:
-            job = lineage.jobs[job_id]
-            if job.id in expanded:
-                out["generated_by"] = {"job": job.id, "rule": job.rule, "see_above": True}
+        if item.lineage:
+            out["lineage"] = item.lineage
+        if item.job is not None:
+            job = item.job
+            if job.key in expanded:
+                out["generated_by"] = {"job": job.job.id, "rule": job.job.rule, "see_above": True}
             else:
-                expanded.add(job.id)
+                expanded.add(job.key)
                 out["generated_by"] = {
-                    "job": job.id,
-                    "rule": job.rule,
-                    "wildcards": dict(job.wildcards),
-                    "params": job.params,
-                    "start": job.start,
-                    "end": job.end,
-                    "srma_version": job.srma_version,
-                    "git_commit": job.git_commit,
-                    "git_dirty": job.git_dirty,
-                    "code": node(job.code, "code") if job.code else None,
-                    "inputs": [node(e, r) for r, e in job.inputs],
+                    "job": job.job.id,
+                    "rule": job.job.rule,
+                    "record": job.record,
+                    "wildcards": dict(job.job.wildcards),
+                    "params": job.job.params,
+                    "start": job.job.start,
+                    "end": job.job.end,
+                    "srma_version": job.job.srma_version,
+                    "git_commit": job.job.git_commit,
+                    "git_dirty": job.job.git_dirty,
+                    "code": as_json(job.code, "code") if job.code else None,
+                    "inputs": [as_json(n, r) for r, n in job.inputs],
                 }
         return out
 
-    return node(lineage.subject, None)
+    return as_json(node, None)
 
 
 # --------------------------------------------------------------------------- output
@@ -538,20 +671,17 @@ def _tree_json(
 def render_text(report: AuditReport, *, trees: bool = True) -> str:
     """The report as a readable tree per record, then a summary."""
     lines: list[str] = []
-    expanded: dict[str, str] = {}
+    expanded: dict[tuple[str, str], str] = {}
     for item in report.records:
-        if item.problem is not None:
+        if item.node is None:
             lines.append(f"{item.record}  BROKEN: {item.problem}")
-            if trees:
-                lines.append("")
-            continue
+        elif trees:
+            lines += _tree_lines(item.node, expanded)
         if trees:
-            lines += _tree_lines(item, report.checks, expanded, report.affected)
             lines.append("")
     ok = sum(1 for r in report.records if r.status == "ok")
-    n_files = len({(root, c.path) for (root, _), c in report.checks.items()})
     lines.append(
-        f"Audited {len(report.records)} record(s), {n_files} file(s): "
+        f"Audited {len(report.records)} record(s), {report.files_checked} file(s): "
         f"{ok} up to date, {len(report.records) - ok} not."
     )
     for changed in report.changed:
@@ -594,9 +724,7 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
                 "output": item.output,
                 "status": item.status,
                 "problem": item.problem,
-                "lineage": (
-                    _tree_json(item, report.checks, report.affected) if item.lineage else None
-                ),
+                "lineage": _tree_json(item.node) if item.node is not None else None,
             }
             for item in report.records
         ],
@@ -615,6 +743,6 @@ def report_to_json(report: AuditReport) -> dict[str, Any]:
             {"path": p.path, "message": p.message, "records": list(p.records)}
             for p in report.lineage_problems
         ],
-        "files_checked": len({(root, c.path) for (root, _), c in report.checks.items()}),
+        "files_checked": report.files_checked,
         "files_hashed": report.files_hashed,
     }

@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from srma.provenance.audit import Job, Lineage, parse_lineage, review_root
-from srma.provenance.records import PROV_SUFFIX, RecordError, load_record, record_path
+from srma.provenance.audit import OK, AuditReport, Job
+from srma.provenance.records import RecordError
 
 __all__ = ["PROFILES", "RunSummary", "build_crate", "collect_run", "write_crate"]
 
@@ -112,55 +112,56 @@ class RunSummary:
     git_commit: str | None = None
 
 
-def collect_run(records: Sequence[str | os.PathLike[str]]) -> RunSummary:
-    """Read records and gather their jobs and files (paths relative to the review).
+def collect_run(report: AuditReport) -> RunSummary:
+    """Gather the jobs and files of the audited records (paths relative to the review).
+
+    The lineages are those the audit followed: each intermediate file through its
+    own current record when that record describes the bytes that were used.
 
     Raises
     ------
     RecordError
-        When a record cannot be read, or records come from different reviews.
+        When there are no readable records, or they come from different reviews.
     """
-    root: Path | None = None
+    readable = [r for r in report.records if r.node is not None and r.root is not None]
+    if not readable:
+        raise RecordError("results", "no provenance records to put in the crate")
+    roots = {r.root for r in readable}
+    if len(roots) != 1:
+        raise RecordError(
+            readable[0].record, f"records from several reviews: {sorted(map(str, roots))}"
+        )
+    root = readable[0].root
+    assert root is not None
     files: dict[str, FileInfo] = {}
+    for node in report.nodes:
+        if node.path not in files or node.status == OK:
+            files[node.path] = FileInfo(node.path, node.recorded, node.size, node.kind)
     jobs: dict[str, Job] = {}
     job_files: dict[str, tuple[list[str], list[str], str | None]] = {}
     code: set[str] = set()
-    listed: list[tuple[str, str]] = []
-    engine: str | None = None
+    engines: set[str] = set()
     commits: set[str] = set()
-    for given in records:
-        path = Path(given)
-        if not path.name.endswith(PROV_SUFFIX):
-            path = record_path(path)
-        doc = load_record(path)
-        lineage: Lineage = parse_lineage(doc)
-        subject = lineage.entities[lineage.subject]
-        here = review_root(path, subject.path)
-        if here is None:
-            raise RecordError(path, f"describes {subject.path}, not the file beside it")
-        if root is None:
-            root = here
-        elif here != root:
-            raise RecordError(path, f"belongs to the review in {here}, not {root}")
-        listed.append((Path(os.path.relpath(path.absolute(), root)).as_posix(), subject.path))
-        for entity in lineage.entities.values():
-            files[entity.path] = FileInfo(entity.path, entity.sha256, entity.size, entity.kind)
-        for job in lineage.jobs.values():
-            jobs.setdefault(job.id, job)
-            if job.git_commit:
-                commits.add(job.git_commit + ("+dirty" if job.git_dirty else ""))
-            ins = [lineage.entities[e].path for _, e in job.inputs]
-            outs = [lineage.entities[e].path for e in job.outputs]
-            script = lineage.entities[job.code].path if job.code else None
-            if script:
-                code.add(script)
-            job_files.setdefault(job.id, (ins, outs, script))
-        for agent in doc.get("agent", {}).values():
-            engine = engine or agent.get("srma:package/snakemake")
-    if root is None:
-        raise RecordError("results", "no provenance records to put in the crate")
+    for jn in report.jobs:
+        if jn.job.id in jobs:
+            continue
+        jobs[jn.job.id] = jn.job
+        script = jn.code.path if jn.code is not None else None
+        if script:
+            code.add(script)
+        job_files[jn.job.id] = ([n.path for _, n in jn.inputs], list(jn.outputs), script)
+        if "snakemake" in jn.job.software:
+            engines.add(jn.job.software["snakemake"])
+        if jn.job.git_commit:
+            commits.add(jn.job.git_commit + ("+dirty" if jn.job.git_dirty else ""))
+    listed = sorted(
+        (Path(os.path.relpath(r.path, root)).as_posix(), r.output or "")
+        for r in readable
+        if r.path is not None
+    )
+    engine = sorted(engines)[-1] if engines else None
     commit = commits.pop() if len(commits) == 1 else None
-    return RunSummary(root, files, jobs, job_files, sorted(listed), code, engine, commit)
+    return RunSummary(root, files, jobs, job_files, listed, code, engine, commit)
 
 
 def _media_type(path: str) -> str | None:

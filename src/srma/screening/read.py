@@ -62,4 +62,6 @@ def read_studies(path: str | Path | None) -> pd.DataFrame | None:
     """Read the report-to-study mapping; ``None`` when there is no such file."""
     if path is None or not Path(path).exists():
         return None
-    return validate_studies(read_table(path), file=str(path))
+    studies = validate_studies(read_table(path), file=str(path))
+    studies.attrs["source"] = str(path)  # for the messages of included_reports
+    return studies

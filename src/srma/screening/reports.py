@@ -102,6 +102,7 @@ def study_map(decisions: pd.DataFrame, studies: pd.DataFrame | None) -> dict[str
     problems = [
         Problem(
             "the studies file names a work that is not in the review",
+            file=studies.attrs.get("source"),
             row=i + 2,
             column="work_id",
             value=w,

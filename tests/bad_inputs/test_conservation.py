@@ -1,0 +1,239 @@
+"""srma.conservation: each check passes on consistent stage outputs and fails, naming what
+went missing, when one record, decision, study or effect is lost or counted twice."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from srma.conservation import (
+    check_analysis,
+    check_effects,
+    check_import,
+    check_included_data,
+    check_records,
+    check_screening,
+)
+from srma.errors import ConsistencyError, InputError
+from srma.io import read_export
+from tests.bad_inputs.corpus import (
+    CORPUS,
+    DEDUP_RECORDS,
+    EXTRACTION_BASE,
+    SCREENING_BASE,
+    dedup_records,
+    extraction_settings,
+)
+
+# --------------------------------------------------------------------------- import
+
+
+@pytest.fixture(scope="module")
+def imported():
+    return read_export(CORPUS / "import" / "ris_no_end_tag.ris", source_id="s", on_error="skip")
+
+
+def test_import_accounts_for_every_record(imported) -> None:
+    assert (imported.n_records, imported.n_rejected) == (1, 1)
+    check_import(imported)
+
+
+def test_import_losing_a_record_is_caught(imported) -> None:
+    lost = dataclasses.replace(imported, records=imported.records.iloc[0:0])
+    with pytest.raises(ConsistencyError, match="lost or repeated records.*missing: 1"):
+        check_import(lost)
+    twice = dataclasses.replace(imported, records=pd.concat([imported.records] * 2))
+    with pytest.raises(ConsistencyError, match="repeated: 1"):
+        check_import(twice)
+    check_import(imported, expected=2)
+    with pytest.raises(ConsistencyError, match="should hold 3 records, but 1 were read and 1"):
+        check_import(imported, expected=3)  # the database reported 3 hits
+
+
+def test_import_record_ids_follow_positions(imported) -> None:
+    records = imported.records.assign(record_id=["s:7"])
+    with pytest.raises(ConsistencyError, match="record ids"):
+        check_import(dataclasses.replace(imported, records=records))
+
+
+# --------------------------------------------------------------------------- dedup
+
+
+@pytest.fixture(scope="module")
+def deduplicated():
+    from srma.dedup import deduplicate
+
+    return deduplicate(dedup_records())
+
+
+def test_records_in_equal_works_plus_duplicates_plus_rejected(deduplicated) -> None:
+    works, dups = deduplicated.works, deduplicated.duplicates
+    assert (len(works), len(dups)) == (3, 1)
+    check_records({"records": 4}, works, dups)
+    check_records({"records": 4}, works, dups, rejected={"records": 2, "other": 5})
+
+
+def test_a_source_missing_from_dedup_is_caught(deduplicated) -> None:
+    with pytest.raises(ConsistencyError, match=r"6 records identified .* = 4"):
+        check_records({"records": 4, "embase": 2}, deduplicated.works, deduplicated.duplicates)
+    with pytest.raises(ConsistencyError, match="source 'records': 5 records imported, but 4"):
+        check_records(
+            {"records": 5},
+            deduplicated.works,
+            pd.concat([deduplicated.duplicates] * 2, ignore_index=True),
+        )
+
+
+def test_a_record_in_two_works_or_neither_is_caught(deduplicated) -> None:
+    works = deduplicated.works.copy()
+    other = works.at[1, "record_ids"][0]
+    works.at[0, "record_ids"] = [*works.at[0, "record_ids"], other]
+    with pytest.raises(ConsistencyError, match=f"more than one work: {other}"):
+        check_records(
+            {"records": 5},
+            works,
+            deduplicated.duplicates.head(0).pipe(
+                lambda d: pd.concat([d, deduplicated.duplicates, deduplicated.duplicates])
+            ),
+        )
+    kept = deduplicated.works.at[0, "kept_record_id"]
+    kept_and_removed = deduplicated.duplicates.assign(record_id=[kept])
+    with pytest.raises(ConsistencyError, match="both kept and removed"):
+        check_records({"records": 4}, deduplicated.works, kept_and_removed)
+
+
+# --------------------------------------------------------------------------- screening
+
+
+@pytest.fixture(scope="module")
+def screened():
+    from srma import screening as scr
+
+    works = pd.read_csv(CORPUS / "screening" / "works.csv", dtype=str)
+    log = scr.read_logs([SCREENING_BASE["title_abstract"], SCREENING_BASE["full_text"]])
+    result = scr.resolve(log, works, scr.read_consensus(SCREENING_BASE["consensus"]))
+    reports = scr.included_reports(
+        result.decisions, works, scr.read_studies(SCREENING_BASE["studies"])
+    )
+    return works, result.decisions, reports
+
+
+def test_screening_adds_up(screened) -> None:
+    works, decisions, reports = screened
+    check_screening(works, decisions, reports)
+
+
+def test_a_work_lost_at_title_abstract_is_caught(screened) -> None:
+    works, decisions, _ = screened
+    dropped = decisions.drop(index=decisions.index[decisions["work_id"] == "Wa2"][0])
+    with pytest.raises(ConsistencyError, match="title_abstract: 5 works to decide, 4 decided"):
+        check_screening(works, dropped)
+
+
+def test_full_text_must_follow_title_abstract(screened) -> None:
+    works, decisions, _ = screened
+    extra = decisions.iloc[[0]].assign(work_id="Wa2", stage="full_text")
+    with pytest.raises(ConsistencyError, match="unexpected works: Wa2"):
+        check_screening(works, pd.concat([decisions, extra], ignore_index=True))
+    twice = pd.concat([decisions, decisions.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ConsistencyError, match="more than one decision: Wa1"):
+        check_screening(works, twice)
+
+
+def test_included_reports_match_full_text_inclusions(screened) -> None:
+    works, decisions, reports = screened
+    with pytest.raises(ConsistencyError, match="missing reports: Wb1"):
+        check_screening(works, decisions, reports[reports["work_id"] != "Wb1"])
+    with pytest.raises(ConsistencyError, match="without a study"):
+        check_screening(works, decisions, reports.assign(study_id=[None, "x"]))
+    wrong_stream = decisions.assign(stream="databases")
+    with pytest.raises(ConsistencyError, match="another stream: Wb1"):
+        check_screening(works, wrong_stream)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    from srma.extraction import load_extraction, outcome_effects
+
+    outcomes, settings = extraction_settings()
+    extraction = load_extraction(
+        EXTRACTION_BASE["studies"],
+        EXTRACTION_BASE["outcome_data"],
+        outcomes=outcomes,
+        settings=settings,
+        included=EXTRACTION_BASE["included"],
+    )
+    effects = outcome_effects(
+        extraction.studies, extraction.outcome_data, outcomes["hope"], settings
+    )
+    return extraction, effects
+
+
+def test_every_included_study_has_data_or_a_reason(extracted) -> None:
+    extraction, _ = extracted
+    check_included_data(extraction.included, extraction.outcome_data)
+    # a study whose only row is 'no usable data' counts as extracted
+    only_reason = extraction.outcome_data[
+        (extraction.outcome_data["study_id"] != "dalum2016")
+        | extraction.outcome_data["no_usable_data"].notna()
+    ]
+    check_included_data(extraction.included, only_reason)
+    with pytest.raises(InputError) as info:
+        check_included_data(
+            extraction.included,
+            extraction.outcome_data[extraction.outcome_data["study_id"] != "jensen2019"],
+            included_file="included_studies.csv",
+        )
+    (problem,) = info.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "included_studies.csv",
+        3,
+        "study_id",
+        "jensen2019",
+    )
+
+
+def test_effect_table_accounts_for_every_row(extracted) -> None:
+    extraction, effects = extracted
+    check_effects(extraction.outcome_data, effects, "hope")
+    with pytest.raises(ConsistencyError, match="missing study/timepoint/population"):
+        check_effects(extraction.outcome_data, effects.iloc[1:], "hope")
+    with pytest.raises(ConsistencyError, match="repeated"):
+        check_effects(extraction.outcome_data, pd.concat([effects, effects.iloc[[0]]]), "hope")
+    usable = effects.index[effects["usable"]][0]
+    with pytest.raises(ConsistencyError, match="usable effect with"):
+        check_effects(
+            extraction.outcome_data,
+            effects.assign(vi=effects["vi"].where(effects.index != usable, 0.0)),
+            "hope",
+        )
+    unusable = effects.index[~effects["usable"]][0]
+    no_reason = effects.assign(notes=effects["notes"].where(effects.index != unusable, None))
+    with pytest.raises(ConsistencyError, match="no reason given"):
+        check_effects(extraction.outcome_data, no_reason, "hope")
+
+
+def test_every_study_of_an_analysis_is_in_its_result(extracted) -> None:
+    from srma.analysis import AnalysisSettings, run_analysis
+
+    _, effects = extracted
+    rows = effects[(effects["timepoint"] == "followup") & (effects["population"] == "cc")]
+    result = run_analysis(rows[rows["usable"]], AnalysisSettings(), measure="SMD")
+    result["studies_without_data"] = [
+        {"study_id": s} for s in rows.loc[~rows["usable"], "study_id"]
+    ]
+    check_analysis(rows, result)
+    lost = {**result, "studies": result["studies"][1:]}
+    with pytest.raises(ConsistencyError, match="missing studies"):
+        check_analysis(rows, lost)
+    with pytest.raises(ConsistencyError, match="without usable data not listed"):
+        check_analysis(rows, {**result, "studies_without_data": []})
+
+
+def test_the_corpus_records_are_the_dedup_fixture() -> None:
+    assert DEDUP_RECORDS.is_file()
