@@ -1,8 +1,9 @@
 # srma: from raw database exports to meta-analysis results.
 # Run in a review folder: `snakemake --cores 4`.  Everything lives in workflow/rules/.
 
-configfile: "config/config.yaml"
-
+# The configuration (config/config.yaml) is read by common.smk with srma's safe YAML reader,
+# not with `configfile:`: Snakemake's loader runs `?...` expressions as Python once a file sets
+# `__use_yte__: true`, and a review's config is data, never code.  `--config` still overrides.
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/report.smk"

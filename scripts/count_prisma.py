@@ -1,22 +1,27 @@
-"""Rule count_prisma: dedup counts + import rejections + screening decisions -> PRISMA 2020 counts."""
+"""Rule count_prisma: dedup counts + import rejections + screening decisions -> PRISMA counts."""
 
 from pathlib import Path
 
 import pandas as pd
 
+from srma.conservation import check_identification
 from srma.io.tables import write_csv
 from srma.prisma import prisma_counts
 from srma.scripting import step
 
 
-def identification(dedup_counts, rejected_files, databases, streams):
+def rejected_per_source(paths):
+    """Records set aside at import, per source (``results/records/{source}.rejected.csv``)."""
+    return {
+        Path(path).name.removesuffix(".rejected.csv"): len(
+            pd.read_csv(path, dtype=str, keep_default_na=False)
+        )
+        for path in paths
+    }
+
+
+def identification(counts, rejected, databases, streams):
     """Records identified per source, including those set aside at import."""
-    counts = pd.read_csv(dedup_counts, dtype={"database": str}, keep_default_na=False)
-    rejected = {}
-    for path in rejected_files:
-        source_id = Path(path).name.removesuffix(".rejected.csv")
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        rejected[source_id] = len(frame)
     rows = []
     for source_id in sorted(databases):
         mine = counts[counts["source_id"] == source_id]
@@ -35,7 +40,10 @@ def identification(dedup_counts, rejected_files, databases, streams):
 
 
 def main(inputs, outputs, params, log):
-    ident = identification(inputs.dedup_counts, inputs.rejected, params.databases, params.streams)
+    dedup = pd.read_csv(inputs.dedup_counts, dtype={"database": str}, keep_default_na=False)
+    rejected = rejected_per_source(inputs.rejected)
+    ident = identification(dedup, rejected, params.databases, params.streams)
+    check_identification(ident, dedup, rejected, params.databases)
     decisions = pd.read_csv(inputs.decisions, dtype=str, keep_default_na=False)
     studies = pd.read_csv(inputs.studies, dtype=str, keep_default_na=False)
     counts = prisma_counts(ident, decisions, studies)

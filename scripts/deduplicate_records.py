@@ -1,17 +1,22 @@
 """Rule deduplicate_records: all imported sources -> unique works, duplicates, uncertain pairs."""
 
+from pathlib import Path
+
 import pandas as pd
 
+from srma.conservation import check_deduplication
 from srma.dedup import deduplicate
-from srma.io.tables import read_table
-from srma.io.tables import write_csv, write_parquet
+from srma.io.tables import read_table, write_csv, write_parquet
 from srma.scripting import step
 
 
 def main(inputs, outputs, streams, log):
-    records = pd.concat([pd.read_parquet(p) for p in inputs.records], ignore_index=True)
+    tables = {Path(p).name.removesuffix(".parquet"): pd.read_parquet(p) for p in inputs.records}
+    records = pd.concat(list(tables.values()), ignore_index=True)
     decisions = read_table(inputs.decisions[0]) if inputs.decisions else None
     result = deduplicate(records, streams=streams, decisions=decisions)
+    imported = {source: len(table) for source, table in tables.items()}
+    check_deduplication(imported, result.works, result.duplicates, result.counts)
     write_parquet(result.works, outputs.works)
     write_csv(result.duplicates, outputs.duplicates)
     write_csv(result.uncertain, outputs.uncertain)

@@ -1,5 +1,6 @@
 """Rule extract_outcome: the extraction tables -> one outcome's effect table."""
 
+from srma.conservation import check_effects
 from srma.extraction import (
     ExtractionSettings,
     OutcomeSpec,
@@ -24,6 +25,7 @@ def main(inputs, effects_out, outcome, settings, log):
         only_outcome=spec.id,
     )
     effects = outcome_effects(extraction.studies, extraction.outcome_data, spec, conversion)
+    check_effects(extraction.outcome_data, effects, spec.id)
     write_parquet(effects, effects_out)
     usable = effects[effects["usable"]]
     log.info(

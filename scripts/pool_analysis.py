@@ -1,10 +1,11 @@
-"""Rule pool_analysis: one outcome's effect table -> the pooled analysis of one timepoint x population."""
+"""Rule pool_analysis: one outcome's effect table -> the analysis of one timepoint x population."""
 
 import json
 
 import pandas as pd
 
 from srma.analysis import AnalysisSettings, run_analysis
+from srma.conservation import check_analysis
 from srma.io.tables import atomic_write_bytes
 from srma.scripting import step
 
@@ -24,7 +25,11 @@ def main(effects_path, pooled_path, wildcards, settings, measure, log):
         "population": wildcards.population,
     }
     result["studies_without_data"] = [
-        {"study_id": r.study_id, "label": r.label, "notes": r.notes if isinstance(r.notes, str) else ""}
+        {
+            "study_id": r.study_id,
+            "label": r.label,
+            "notes": r.notes if isinstance(r.notes, str) else "",
+        }
         for r in no_data.itertuples()
     ]
     if not result["pooled"] and len(no_data):
@@ -44,6 +49,7 @@ def main(effects_path, pooled_path, wildcards, settings, measure, log):
         }
     for s in result["studies"]:
         s.update(forest.get(s["study_id"], {}))
+    check_analysis(rows, result)
     text = json.dumps(result, indent=1, sort_keys=True, allow_nan=False) + "\n"
     atomic_write_bytes(pooled_path, text.encode("utf-8"))
     main_fit = result["main"]
@@ -53,7 +59,9 @@ def main(effects_path, pooled_path, wildcards, settings, measure, log):
         wildcards.timepoint,
         wildcards.population,
         result["k"],
-        f"{main_fit['model']} estimate {main_fit['estimate']:.3f}" if main_fit else result["reason"],
+        f"{main_fit['model']} estimate {main_fit['estimate']:.3f}"
+        if main_fit
+        else result["reason"],
     )
 
 

@@ -1,8 +1,9 @@
-"""Rule screen_records: reviewers' logs + consensus -> final decisions, agreement, included studies."""
+"""Rule screen_records: reviewers' logs + consensus -> decisions, agreement, included studies."""
 
 import pandas as pd
 
 from srma import screening as scr
+from srma.conservation import check_screening
 from srma.io.tables import write_csv
 from srma.scripting import step
 
@@ -24,10 +25,11 @@ def main(inputs, outputs, rules, log):
     consensus = scr.read_consensus(inputs.consensus[0] if inputs.consensus else None)
     studies = scr.read_studies(inputs.studies[0] if inputs.studies else None)
     result = scr.resolve(screening_log, works, consensus, scr.ScreeningRules.from_dict(rules))
+    reports = scr.included_reports(result.decisions, works, studies)
+    check_screening(works, result.decisions, reports)
     write_csv(result.decisions, outputs.decisions)
     write_csv(scr.agreement(result.log), outputs.agreement)
     write_csv(scr.exclusion_reasons(result.decisions), outputs.reasons)
-    reports = scr.included_reports(result.decisions, works, studies)
     write_csv(reports, outputs.reports)
     write_csv(
         reports[["work_id", "study_id"]].sort_values(["study_id", "work_id"]), outputs.studies

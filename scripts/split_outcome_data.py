@@ -1,13 +1,15 @@
 """Rule split_outcome_data: the extraction tables, checked whole -> one outcome data file each.
 
 Every table is checked here, with the rows and columns of the user's own files in the messages
-(every outcome; against screening's included studies when the config asks for it). Each
-outcome's file then holds that outcome's rows exactly as read, in their order, so its bytes
-change only when those rows do: an edit to one outcome's rows reruns only that outcome's jobs.
+(every outcome; when the config asks for it, against screening's included studies, each of
+which must then have outcome data or a no_usable_data reason). Each outcome's file then holds
+that outcome's rows exactly as read, in their order, so its bytes change only when those rows
+do: an edit to one outcome's rows reruns only that outcome's jobs.
 """
 
 from pathlib import Path
 
+from srma.conservation import check_included_data
 from srma.extraction import ExtractionSettings, OutcomeSpec, load_extraction
 from srma.io.tables import read_table, write_csv
 from srma.scripting import step
@@ -25,6 +27,13 @@ def main(inputs, outputs, outcomes, settings, log):
         settings=ExtractionSettings.from_config(settings),
         included=included,
     )
+    if included:
+        check_included_data(
+            extraction.included,
+            extraction.outcome_data,
+            included_file=str(included),
+            outcome_data_file=str(inputs.outcome_data),
+        )
     raw = read_table(inputs.outcome_data)
     checked = extraction.outcome_data
     # `row` is the spreadsheet row of each data row of `raw`: position + 2 (header is row 1)

@@ -9,6 +9,11 @@ and stop the run when they differ:
 :func:`check_import`      every record of an export is read or rejected, once
 :func:`check_records`     records imported + rejected = unique works + duplicates removed +
                           rejected, for every source
+:func:`check_deduplication`  :func:`check_records`, and de-duplication's counts (which PRISMA
+                          reports) agree with the records, source by source
+:func:`check_identification`  PRISMA's identification table: records identified (read +
+                          rejected) = works kept + duplicates removed + rejected, for every
+                          configured source, each with its rejected file
 :func:`check_screening`   every work has one title/abstract decision; exactly the works
                           included there have one full-text decision; exactly those included
                           at full text are the included reports, each with a study
@@ -18,6 +23,8 @@ and stop the run when they differ:
                           its effect table, usable (finite ``yi``, positive ``vi``) or with
                           the reason why not
 :func:`check_analysis`    every study of an analysis is pooled or listed without data
+:func:`check_pooled`      ``srma pool``: every study (or cluster) of the table is in the model,
+                          its leave-one-out rows and its subgroups
 ========================  ===================================================================
 
 A broken internal equation raises :class:`~srma.errors.ConsistencyError`;
@@ -25,7 +32,10 @@ A broken internal equation raises :class:`~srma.errors.ConsistencyError`;
 gap is in the user's extraction tables and the user closes it.  The PRISMA
 counts have their own check, :func:`srma.prisma.check_flow`.
 
-No I/O: the Snakemake scripts pass the tables they read and wrote.
+No I/O: the Snakemake scripts (and the ``srma import``, ``dedup`` and ``pool``
+commands) pass the tables they read and are about to write, and call the checks
+before writing anything, so a failure leaves no output behind.  Where each
+check is called is listed in ``docs/reliability.md`` (*Conservation checks*).
 """
 
 from __future__ import annotations
@@ -41,9 +51,12 @@ from srma.errors import ConsistencyError, InputError, Problem
 
 __all__ = [
     "check_analysis",
+    "check_deduplication",
     "check_effects",
+    "check_identification",
     "check_import",
     "check_included_data",
+    "check_pooled",
     "check_records",
     "check_screening",
 ]
@@ -119,10 +132,12 @@ def check_import(result: Any, expected: int | None = None) -> None:
             f"{len(rejected)} rejected, but positions "
             f"{'missing: ' + _named(lost) if lost else 'repeated: ' + _named(_repeated(positions))}"
         )
-    expected = [f"{s}:{p}" for s, p in zip(records["source_id"], records["position"], strict=True)]
-    if list(records["record_id"]) != expected:
+    ids = [f"{s}:{p}" for s, p in zip(records["source_id"], records["position"], strict=True)]
+    wrong = [r for r, i in zip(records["record_id"], ids, strict=True) if r != i]
+    if wrong:
         raise ConsistencyError(
-            f"import of {result.path}: record ids are not '{{source_id}}:{{position}}'"
+            f"import of {result.path}: record ids are not '{{source_id}}:{{position}}': "
+            f"{_named(wrong)}"
         )
 
 
@@ -138,6 +153,8 @@ def check_records(
     works: pd.DataFrame,
     duplicates: pd.DataFrame,
     rejected: Mapping[str, int] | None = None,
+    *,
+    source_of: Mapping[str, str] | None = None,
 ) -> None:
     """Records in = unique works + duplicates removed + rejected, for every source.
 
@@ -153,6 +170,11 @@ def check_records(
     rejected
         Records set aside at import per source (``{source_id: n}``); they are
         counted in and out, so the check holds with or without them.
+    source_of
+        The source of each record id; by default the part of the id before
+        its first ``:`` (ids are ``{source_id}:{position}``).  Records of the
+        de-duplication benchmarks keep their file's own ids, so ``srma dedup``
+        passes the mapping.
 
     Raises
     ------
@@ -173,12 +195,15 @@ def check_records(
     repeated = _repeated(members)
     if repeated:
         raise ConsistencyError(f"records in more than one work: {_named(repeated)}")
-    per_source = Counter(_source_of(r) for r in members)
-    for source in sorted(set(imported) | set(per_source)):
-        if per_source.get(source, 0) != imported.get(source, 0):
+    if source_of is None:
+        per_source = Counter(_source_of(r) for r in members)
+    else:
+        per_source = Counter(str(source_of.get(r, "?")) for r in members)
+    for sid in sorted(set(imported) | set(per_source)):
+        if per_source.get(sid, 0) != imported.get(sid, 0):
             raise ConsistencyError(
-                f"source {source!r}: {imported.get(source, 0)} records imported, but "
-                f"{per_source.get(source, 0)} reached the works of de-duplication"
+                f"source {sid!r}: {imported.get(sid, 0)} records imported, but "
+                f"{per_source.get(sid, 0)} reached the works of de-duplication"
             )
     kept = set(works["kept_record_id"])
     removed = set(duplicates["record_id"])
@@ -191,6 +216,162 @@ def check_records(
             "records neither kept nor removed: "
             + _difference("records", set(members), removed | kept)
         )
+
+
+_COUNT_COLUMNS = ("records_identified", "duplicates_removed", "works_kept")
+
+
+def _per_source_counts(counts: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """De-duplication's counts summed per source (a source may list several databases)."""
+    out: dict[str, dict[str, int]] = {}
+    for rec in counts.to_dict("records"):
+        mine = out.setdefault(str(rec["source_id"]), dict.fromkeys(_COUNT_COLUMNS, 0))
+        for column in _COUNT_COLUMNS:
+            mine[column] += int(rec[column])
+    return out
+
+
+def check_deduplication(
+    imported: Mapping[str, int],
+    works: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    counts: pd.DataFrame,
+    *,
+    source_of: Mapping[str, str] | None = None,
+) -> None:
+    """De-duplication's outputs account for every imported record, and its counts agree.
+
+    :func:`check_records` on the works and duplicates, then the counts table
+    (``results/dedup/counts.csv``, from which PRISMA counts the records
+    identified and the duplicates removed) source by source: records
+    identified = records imported, duplicates removed = that source's rows of
+    ``duplicates``, and records identified = duplicates removed + works kept;
+    the works kept add up to the works.
+
+    Parameters
+    ----------
+    imported
+        Records read per source (``{source_id: n}``), counted from the import's
+        record tables, not from de-duplication's own input.
+    works, duplicates, counts
+        :class:`srma.dedup.DedupResult`'s tables (``counts``: ``source_id``,
+        ``records_identified``, ``duplicates_removed``, ``works_kept``).
+    source_of
+        As in :func:`check_records`.
+
+    Raises
+    ------
+    ConsistencyError
+        Naming the source whose numbers part.
+    """
+    check_records(imported, works, duplicates, source_of=source_of)
+    per_source = _per_source_counts(counts)
+    removed = Counter(str(s) for s in duplicates["source_id"])
+    zero = dict.fromkeys(_COUNT_COLUMNS, 0)
+    for sid in sorted(set(imported) | set(per_source) | set(removed)):
+        mine = per_source.get(sid, zero)
+        n_in = int(imported.get(sid, 0))
+        if mine["records_identified"] != n_in:
+            raise ConsistencyError(
+                f"de-duplication counts of source {sid!r}: {mine['records_identified']} records "
+                f"identified, but {n_in} were imported"
+            )
+        if mine["duplicates_removed"] != removed.get(sid, 0):
+            raise ConsistencyError(
+                f"de-duplication counts of source {sid!r}: {mine['duplicates_removed']} "
+                f"duplicates removed, but the duplicates table lists {removed.get(sid, 0)}"
+            )
+        if mine["records_identified"] != mine["duplicates_removed"] + mine["works_kept"]:
+            raise ConsistencyError(
+                f"de-duplication counts of source {sid!r}: {mine['records_identified']} records "
+                f"identified, but {mine['duplicates_removed']} duplicates removed + "
+                f"{mine['works_kept']} works kept = "
+                f"{mine['duplicates_removed'] + mine['works_kept']}"
+            )
+    kept = sum(m["works_kept"] for m in per_source.values())
+    if kept != len(works):
+        raise ConsistencyError(
+            f"de-duplication counts: {kept} works kept over all sources, but there are "
+            f"{len(works)} works"
+        )
+
+
+def check_identification(
+    identification: pd.DataFrame,
+    dedup_counts: pd.DataFrame,
+    rejected: Mapping[str, int],
+    sources: Iterable[str],
+) -> None:
+    """PRISMA's records identified = unique works + duplicates removed + rejected, per source.
+
+    The identification table that :func:`srma.prisma.prisma_counts` turns into
+    the PRISMA boxes is built from de-duplication's counts and the records set
+    aside at import (``results/records/{source}.rejected.csv``).  A source
+    missing from it, or a rejected file not read, would drop records from the
+    diagram while the flow still adds up; this check compares it with both.
+
+    Parameters
+    ----------
+    identification
+        One row per source: ``source_id``, ``records_identified`` (read +
+        rejected), ``duplicates_removed``, ``records_removed_other``.
+    dedup_counts
+        De-duplication's counts (``source_id``, ``records_identified``,
+        ``duplicates_removed``, ``works_kept``; several rows per source allowed).
+    rejected
+        Records set aside at import, per rejected file read (``{source_id: n}``).
+    sources
+        The configured sources.
+
+    Raises
+    ------
+    ConsistencyError
+        Naming the source whose numbers part.
+    """
+    configured = {str(s) for s in sources}
+    if set(rejected) != configured:
+        raise ConsistencyError(
+            "PRISMA identification: the rejected-record files read do not match the sources ("
+            + _difference("sources", configured, set(rejected))
+            + ")"
+        )
+    per_source = _per_source_counts(dedup_counts)
+    if set(per_source) - configured:
+        raise ConsistencyError(
+            "PRISMA identification: de-duplication counted records of sources that are not "
+            f"configured: {_named(set(per_source) - configured)}"
+        )
+    rows = list(identification["source_id"].astype(str))
+    if _repeated(rows) or set(rows) != configured:
+        raise ConsistencyError(
+            "PRISMA identification: one row per source expected ("
+            + (
+                _difference("sources", configured, set(rows))
+                or f"repeated: {_named(_repeated(rows))}"
+            )
+            + ")"
+        )
+    zero = dict.fromkeys(_COUNT_COLUMNS, 0)
+    for rec in identification.to_dict("records"):
+        sid = str(rec["source_id"])
+        mine = per_source.get(sid, zero)
+        n_rej = int(rejected[sid])
+        identified = int(rec["records_identified"])
+        dups = int(rec["duplicates_removed"])
+        other = int(rec["records_removed_other"])
+        expected = (mine["records_identified"] + n_rej, mine["duplicates_removed"], n_rej)
+        if (identified, dups, other) != expected:
+            raise ConsistencyError(
+                f"PRISMA identification of source {sid!r}: {identified} records identified, "
+                f"{dups} duplicates removed, {other} removed for other reasons; de-duplication "
+                f"and import give {expected[0]}, {expected[1]} and {expected[2]}"
+            )
+        if identified != mine["works_kept"] + dups + other:
+            raise ConsistencyError(
+                f"PRISMA identification of source {sid!r}: {identified} records identified, but "
+                f"{mine['works_kept']} unique works + {dups} duplicates removed + {other} "
+                f"rejected = {mine['works_kept'] + dups + other}"
+            )
 
 
 # --------------------------------------------------------------------------- screening
@@ -313,12 +494,12 @@ def check_included_data(
     InputError
         One problem per study without a row.
     """
-    extracted = {s for s in outcome_data["study_id"] if not _blank(s)}
+    extracted = {str(s) for s in outcome_data["study_id"] if not _blank(s)}
     problems: list[Problem] = []
     seen: set[str] = set()
     for rec in included.to_dict("records"):
-        study = rec.get("study_id")
-        if _blank(study) or study in extracted or study in seen:
+        study = str(rec.get("study_id"))
+        if _blank(rec.get("study_id")) or study in extracted or study in seen:
             continue
         seen.add(study)
         row = rec.get("row")
@@ -326,7 +507,7 @@ def check_included_data(
             Problem(
                 "a study included at screening has no outcome data and no reason why",
                 file=included_file,
-                row=None if _blank(row) else int(row),
+                row=None if row is None or _blank(row) else int(row),
                 column="study_id",
                 value=study,
                 hint=f"add its outcome rows to {outcome_data_file or 'the outcome data table'}, "
@@ -338,8 +519,9 @@ def check_included_data(
         raise InputError(problems=problems)
 
 
-def _key(rec: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (str(rec["study_id"]), str(rec["timepoint"]), str(rec["population"]))
+def _key(rec: Mapping[Any, Any]) -> str:
+    """``study/timepoint/population`` of one row (ids match ``^[a-z0-9_]+$``, no ``/``)."""
+    return f"{rec['study_id']}/{rec['timepoint']}/{rec['population']}"
 
 
 def check_effects(outcome_data: pd.DataFrame, effects: pd.DataFrame, outcome: str) -> None:
@@ -367,13 +549,44 @@ def check_effects(outcome_data: pd.DataFrame, effects: pd.DataFrame, outcome: st
             + ")"
         )
     for rec in effects.to_dict("records"):
-        where = "/".join(_key(rec))
+        where = _key(rec)
         if bool(rec["usable"]):
             yi, vi = rec["yi"], rec["vi"]
             if _blank(yi) or _blank(vi) or not math.isfinite(yi) or not (0 < vi < math.inf):
                 raise ConsistencyError(f"{outcome} {where}: usable effect with yi={yi}, vi={vi}")
         elif _blank(rec.get("notes")):
             raise ConsistencyError(f"{outcome} {where}: effect not usable, and no reason given")
+
+
+def _check_fits(
+    where: str,
+    studies: list[str],
+    main: Mapping[str, Any] | None,
+    leave_one_out: Iterable[Mapping[str, Any]],
+    omitted_key: str,
+) -> None:
+    """The model and its leave-one-out refits hold every study of ``studies``."""
+    k = len(studies)
+    if main:
+        if "k" in main and int(main["k"]) != k:
+            raise ConsistencyError(f"{where}: the model was fitted to k = {main['k']}, not {k}")
+        if main.get("weights") is not None and len(main["weights"]) != k:
+            raise ConsistencyError(f"{where}: {len(main['weights'])} study weights for {k} studies")
+    omitted = [str(fit[omitted_key]) for fit in leave_one_out]
+    if omitted and sorted(omitted) != sorted(studies):
+        raise ConsistencyError(
+            f"{where}: leave-one-out does not omit each study once ("
+            + (
+                _difference("studies", set(studies), set(omitted))
+                or f"repeated: {_named(_repeated(omitted))}"
+            )
+            + ")"
+        )
+    for fit in leave_one_out:
+        if "k" in fit and int(fit["k"]) != k - 1:
+            raise ConsistencyError(
+                f"{where}: leave-one-out without {fit[omitted_key]} has k = {fit['k']}, not {k - 1}"
+            )
 
 
 def check_analysis(rows: pd.DataFrame, result: Mapping[str, Any]) -> None:
@@ -391,7 +604,9 @@ def check_analysis(rows: pd.DataFrame, result: Mapping[str, Any]) -> None:
     ------
     ConsistencyError
         If a study with usable data is not among the analysed studies, or one
-        without is not listed.
+        without is not listed; or the model (``main``: ``k``, ``weights``), a
+        leave-one-out refit or a subgroup analysis leaves out or repeats a
+        study.
     """
     usable = [str(s) for s, u in zip(rows["study_id"], rows["usable"], strict=True) if bool(u)]
     unusable = {
@@ -402,7 +617,10 @@ def check_analysis(rows: pd.DataFrame, result: Mapping[str, Any]) -> None:
         raise ConsistencyError(
             f"analysis has k = {result['k']} and {len(analysed)} studies, but "
             f"{len(usable)} studies have usable data ("
-            + _difference("studies", set(usable), set(analysed))
+            + (
+                _difference("studies", set(usable), set(analysed))
+                or f"repeated: {_named(_repeated(analysed) or _repeated(usable))}"
+            )
             + ")"
         )
     if "studies_without_data" in result:
@@ -412,4 +630,49 @@ def check_analysis(rows: pd.DataFrame, result: Mapping[str, Any]) -> None:
                 "studies without usable data not listed in the analysis ("
                 + _difference("studies", unusable, listed)
                 + ")"
+            )
+    _check_fits(
+        "analysis", analysed, result.get("main"), result.get("leave_one_out") or [], "omitted"
+    )
+    for column, block in (result.get("subgroups") or {}).items():
+        members = [str(s) for level in block["levels"].values() for s in level["studies"]]
+        sizes = sum(int(level["k"]) for level in block["levels"].values())
+        if sorted(members) != sorted(analysed) or sizes != len(analysed):
+            raise ConsistencyError(
+                f"analysis: the subgroups by {column} hold {sizes} studies, not the "
+                f"{len(analysed)} analysed ("
+                + (
+                    _difference("studies", set(analysed), set(members))
+                    or f"repeated: {_named(_repeated(members))}"
+                )
+                + ")"
+            )
+
+
+def check_pooled(studies: Iterable[str], result: Mapping[str, Any]) -> None:
+    """``srma pool``: every study (or cluster) of the table is in the model and its parts.
+
+    Parameters
+    ----------
+    studies
+        The study labels of the table, after any ``--aggregate`` (one per
+        cluster).
+    result
+        The command's JSON: :meth:`srma.pooling.PoolResult.to_dict` with, when
+        asked for, ``leave_one_out`` (``study``, ``k``) and ``subgroups``
+        (``{level: {k, ...}}``).
+
+    Raises
+    ------
+    ConsistencyError
+        If the model's ``k``, a leave-one-out row or the subgroups' sizes do
+        not account for each study once.
+    """
+    labels = [str(s) for s in studies]
+    _check_fits("pool", labels, result, result.get("leave_one_out") or [], "study")
+    if "subgroups" in result:
+        sizes = sum(int(level["k"]) for level in result["subgroups"].values())
+        if sizes != len(labels):
+            raise ConsistencyError(
+                f"pool: the subgroups hold {sizes} studies, but the table has {len(labels)}"
             )

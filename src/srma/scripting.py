@@ -1,8 +1,9 @@
 """Helpers for the thin Snakemake scripts in ``scripts/``.
 
 The library never imports snakemake; scripts pass plain values in.  :func:`step`
-wraps a script's work so that a user's mistake is written to the rule's log and
-to stderr as one paragraph, without a traceback, and the job exits non-zero
+wraps a script's work so that a user's mistake, or a broken conservation check
+(:mod:`srma.conservation`), is written to the rule's log and to stderr as one
+paragraph (:func:`failure_message`), without a traceback, and the job exits non-zero
 (Snakemake then removes the job's outputs, so nothing half-written remains).
 Given the job (``job=snakemake``), it also writes the provenance record
 ``<output>.prov.json`` of every output once the work has succeeded
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from srma.errors import InputError, SrmaError
+from srma.errors import ConsistencyError, InputError, SrmaError
 
 log = logging.getLogger("srma")
 
@@ -75,8 +76,7 @@ def step(
     try:
         yield logger
     except SrmaError as exc:
-        kind = "input error" if isinstance(exc, InputError) else "error"
-        message = f"srma: {kind} in step {name}:\n{exc}"
+        message = failure_message(exc, name)
         logger.error(message)
         print(message, file=sys.stderr)
         sys.exit(1)
@@ -88,6 +88,26 @@ def step(
             logger.warning("provenance: %s", warning)
         logger.info("provenance: %d record(s) written", len(written.paths))
     logger.info("done in %.2f s", time.perf_counter() - start)
+
+
+def failure_message(exc: SrmaError, name: str) -> str:
+    """What a failed step prints: one paragraph, no traceback.
+
+    A user's mistake (:class:`~srma.errors.InputError`) names the file, row and
+    value; a broken conservation check (:class:`~srma.errors.ConsistencyError`)
+    says what would have been lost and how to recover.
+    """
+    if isinstance(exc, ConsistencyError):
+        text = str(exc).rstrip().rstrip(".")
+        return (
+            f"srma: consistency check failed in step {name}: {text}. The run stops so that "
+            "no record, decision or study is lost or counted twice without notice; this step "
+            "wrote nothing. If files under results/ were edited by hand or left by another "
+            "version of srma, run the workflow again from the start (snakemake --forceall); "
+            "otherwise this is a bug in srma: please report it with this message."
+        )
+    kind = "input error" if isinstance(exc, InputError) else "error"
+    return f"srma: {kind} in step {name}:\n{exc}"
 
 
 def _forget_records(job: Any, root: str | Path | None) -> None:

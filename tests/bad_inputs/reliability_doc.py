@@ -65,18 +65,27 @@ TAIL = """\
 
 `srma.conservation` compares what went into a stage with what came out; a broken equation
 raises `ConsistencyError` (records or counts would be lost silently), a gap in the user's
-data raises `InputError`.
+data raises `InputError`. Each check runs before its step writes anything: in the workflow,
+`srma.scripting.step` prints a broken check as one paragraph (`srma: consistency check
+failed in step <rule>: ...`, with what to do), without a traceback, and the job exits
+non-zero, so the run stops and the job leaves no output; the commands print `srma: error:
+...` and exit with status 1. `tests/scripts/test_conservation_wiring.py` runs the example
+review through every script with its checks, then breaks each equation in each script and
+command.
 
-| Check | Equation | Where the pipeline must call it |
+| Check | Equation | Where the pipeline calls it |
 |---|---|---|
-| `check_import(result, expected=None)` | each record of the export read or rejected, once (and as many as the database reported, when given) | `scripts/import_source.py`, after `read_export` |
-| `check_records(imported, works, duplicates, rejected)` | records read + rejected = unique works + duplicates removed + rejected, per source | `scripts/deduplicate_records.py` (imported = rows of each `results/records/{source}.parquet`); `scripts/count_prisma.py` with the rejected files |
+| `check_import(result, expected=None)` | each record of the export read or rejected, once (and as many as the database reported, when given) | `scripts/import_source.py` and `srma import`, after `read_export`, for each export. No `expected`: the config has no count of the hits each database reported, so a record lost after the last one read is not caught here |
+| `check_records(imported, works, duplicates, rejected, *, source_of=None)` | records read + rejected = unique works + duplicates removed + rejected, per source; each record in one work, kept or removed | through `check_deduplication` |
+| `check_deduplication(imported, works, duplicates, counts)` | `check_records`, and de-duplication's counts (PRISMA's source) agree per source: records identified = records imported = duplicates removed + works kept | `scripts/deduplicate_records.py`, before writing (imported = rows of each `results/records/{source}.parquet`); `srma dedup` (record ids of benchmark files mapped to their file) |
 | `deduplicate` (built in) | records in = works + duplicates; each record in one work | already in `srma.dedup` |
 | `check_screening(works, decisions, included_reports)` | one title/abstract decision per work; one full-text decision per work included there; included reports = full-text inclusions, each with a study | `scripts/screen_records.py`, before writing |
+| `check_identification(identification, dedup_counts, rejected, sources)` | PRISMA's records identified (read + rejected) = unique works + duplicates removed + rejected, for every configured source, each with its rejected file | `scripts/count_prisma.py`, before `prisma_counts` (rejected = rows of each `results/records/{source}.rejected.csv`) |
 | `srma.prisma.check_flow` (built in) | every PRISMA box equals the boxes that feed it | already in `prisma_counts` |
-| `check_included_data(included, outcome_data)` | every study included at screening has outcome data or a `no_usable_data` reason (`InputError`) | `scripts/extract_outcome.py` (or the rule that reads the whole outcome table), with the whole table |
+| `check_included_data(included, outcome_data)` | every study included at screening has outcome data or a `no_usable_data` reason (`InputError`) | `scripts/split_outcome_data.py`, after `load_extraction`, with the whole table, when `extraction.check_included` (against `extraction.included_studies`) |
 | `check_effects(outcome_data, effects, outcome)` | every study x timepoint x population of the outcome is in its effect table: usable (finite yi, positive vi) or with its reason | `scripts/extract_outcome.py`, after `outcome_effects` |
-| `check_analysis(rows, result)` | every study of an analysis is pooled or listed without data | `scripts/pool_analysis.py`, before writing the JSON |
+| `check_analysis(rows, result)` | every study of an analysis is pooled or listed without data; the model, each leave-one-out refit and each subgroup analysis holds each pooled study once | `scripts/pool_analysis.py`, before writing the JSON |
+| `check_pooled(studies, result)` | `srma pool`: the model, the leave-one-out rows and the subgroups account for each study (or cluster) of the table once | `srma pool`, before printing |
 
 ## Data is never code
 
@@ -93,11 +102,10 @@ data raises `InputError`.
   (`parse_math=False`), so a reason like `costs > $500 & < $1000` is neither mangled nor,
   with unbalanced `$`, a crash.
 * **YAML.** `srma.config` reads with `yaml.safe_load`: `!!python/...` tags are refused,
-  with the line. **Known gap:** Snakemake reads `config/config.yaml` itself (`configfile:`)
-  with yte, which evaluates `?...` expressions once the file sets `__use_yte__: true` --
-  Python code run before srma validates anything (`workflow_config_yte_template`, a strict
-  xfail until the Snakefile reads the configuration through `srma.config.read_yaml`).
-  `srma.config.load_config` itself refuses the key.
+  with the line. The workflow reads `config/config.yaml` the same way (common.smk, not
+  Snakemake's `configfile:`, whose yte loader would evaluate `?...` expressions once a file
+  sets `__use_yte__: true`); `--config` on the command line still overrides, and is validated
+  with the rest (`workflow_config_yte_template`: refused, nothing run).
 * **XML.** EndNote XML records are parsed one by one without their DTD: external entities
   (XXE) and entity bombs are undefined entities, and the record is refused.
 

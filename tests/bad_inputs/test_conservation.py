@@ -10,9 +10,12 @@ import pytest
 
 from srma.conservation import (
     check_analysis,
+    check_deduplication,
     check_effects,
+    check_identification,
     check_import,
     check_included_data,
+    check_pooled,
     check_records,
     check_screening,
 )
@@ -102,6 +105,89 @@ def test_a_record_in_two_works_or_neither_is_caught(deduplicated) -> None:
     kept_and_removed = deduplicated.duplicates.assign(record_id=[kept])
     with pytest.raises(ConsistencyError, match="both kept and removed"):
         check_records({"records": 4}, deduplicated.works, kept_and_removed)
+
+
+def test_records_with_their_own_ids_are_mapped_to_their_source(deduplicated) -> None:
+    """srma dedup on benchmark files: record ids without the 'source:' prefix."""
+    rename = {f"records:{i}": f"r{i}" for i in range(1, 5)}
+    works = deduplicated.works.assign(
+        kept_record_id=deduplicated.works["kept_record_id"].map(rename),
+        record_ids=[[rename[r] for r in ids] for ids in deduplicated.works["record_ids"]],
+    )
+    dups = deduplicated.duplicates.assign(
+        record_id=deduplicated.duplicates["record_id"].map(rename)
+    )
+    source_of = dict.fromkeys(rename.values(), "bench")
+    check_records({"bench": 4}, works, dups, source_of=source_of)
+    with pytest.raises(ConsistencyError, match="source 'bench': 3 records imported, but 4"):
+        check_records({"bench": 3, "other": 1}, works, dups, source_of=source_of)
+
+
+def test_dedup_counts_agree_with_the_records(deduplicated) -> None:
+    works, dups, counts = deduplicated.works, deduplicated.duplicates, deduplicated.counts
+    assert counts[["records_identified", "duplicates_removed", "works_kept"]].values.tolist() == [
+        [4, 1, 3]
+    ]
+    check_deduplication({"records": 4}, works, dups, counts)
+    # a source of no records has no row in the counts
+    check_deduplication({"records": 4, "empty": 0}, works, dups, counts)
+    with pytest.raises(ConsistencyError, match="'records': 5 records identified, but 4 were"):
+        check_deduplication({"records": 4}, works, dups, counts.assign(records_identified=5))
+    with pytest.raises(ConsistencyError, match="2 duplicates removed, but the duplicates table"):
+        check_deduplication({"records": 4}, works, dups, counts.assign(duplicates_removed=2))
+    with pytest.raises(ConsistencyError, match=r"1 duplicates removed \+ 2 works kept = 3"):
+        check_deduplication({"records": 4}, works, dups, counts.assign(works_kept=2))
+    # one source split over two databases (an Ovid export of Embase and MEDLINE) adds up
+    split = pd.concat(
+        [
+            counts,
+            counts.assign(
+                records_identified=0, duplicates_removed=0, works_kept=0, database="MEDLINE"
+            ),
+        ]
+    )
+    check_deduplication({"records": 4}, works, dups, split)
+
+
+def _identification(counts: pd.DataFrame, rejected: dict[str, int]) -> pd.DataFrame:
+    """What scripts/count_prisma.py builds: dedup counts per source + rejected records."""
+    rows = []
+    for source, n_rej in sorted(rejected.items()):
+        mine = counts[counts["source_id"] == source]
+        rows.append(
+            {
+                "source_id": source,
+                "records_identified": int(mine["records_identified"].sum()) + n_rej,
+                "duplicates_removed": int(mine["duplicates_removed"].sum()),
+                "records_removed_other": n_rej,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_prisma_identification_counts_every_source_and_rejection(deduplicated) -> None:
+    counts = deduplicated.counts
+    rejected = {"records": 2, "empty": 1}
+    ident = _identification(counts, rejected)
+    assert ident["records_identified"].tolist() == [1, 6]  # empty: 0 read + 1 rejected
+    check_identification(ident, counts, rejected, ["records", "empty"])
+    with pytest.raises(ConsistencyError, match="rejected-record files .*missing sources: empty"):
+        check_identification(ident, counts, {"records": 2}, ["records", "empty"])
+    with pytest.raises(ConsistencyError, match="not configured: records"):
+        check_identification(ident.iloc[[0]], counts, {"empty": 1}, ["empty"])
+    with pytest.raises(ConsistencyError, match="one row per source .*missing sources: empty"):
+        check_identification(ident.iloc[[1]], counts, rejected, ["records", "empty"])
+    lost = ident.assign(records_removed_other=[1, 0])  # the rejections of 'records' dropped
+    with pytest.raises(ConsistencyError, match=r"source 'records': 6 records identified, 1 dup"):
+        check_identification(lost, counts, rejected, ["records", "empty"])
+    # counts that do not add up on their own
+    with pytest.raises(ConsistencyError, match=r"3 unique works \+ 0 duplicates removed \+ 2"):
+        check_identification(
+            _identification(counts.assign(duplicates_removed=0), rejected),
+            counts.assign(duplicates_removed=0),
+            rejected,
+            ["records", "empty"],
+        )
 
 
 # --------------------------------------------------------------------------- screening
@@ -233,6 +319,55 @@ def test_every_study_of_an_analysis_is_in_its_result(extracted) -> None:
         check_analysis(rows, lost)
     with pytest.raises(ConsistencyError, match="without usable data not listed"):
         check_analysis(rows, {**result, "studies_without_data": []})
+
+
+def test_the_model_and_its_parts_hold_every_study(extracted) -> None:
+    from srma.analysis import AnalysisSettings, run_analysis
+
+    _, effects = extracted
+    rows = effects[(effects["timepoint"] == "followup") & (effects["population"] == "cc")]
+    rows = rows.assign(comparator_type=["tau", "tau", "wl", "wl"])  # dalum2016: no usable data
+    assert rows["usable"].tolist() == [False, True, True, True]
+    plan = AnalysisSettings(subgroup_by=("comparator_type",))
+    result = run_analysis(rows[rows["usable"]], plan, measure="SMD")
+    assert (result["main"]["k"], len(result["leave_one_out"])) == (3, 3)
+    check_analysis(rows, result)
+    main = {**result["main"], "k": 2}
+    with pytest.raises(ConsistencyError, match="the model was fitted to k = 2, not 3"):
+        check_analysis(rows, {**result, "main": main})
+    main = {**result["main"], "weights": result["main"]["weights"][1:]}
+    with pytest.raises(ConsistencyError, match="2 study weights for 3 studies"):
+        check_analysis(rows, {**result, "main": main})
+    loo = result["leave_one_out"]
+    with pytest.raises(ConsistencyError, match="leave-one-out does not omit each study once"):
+        check_analysis(rows, {**result, "leave_one_out": [loo[0], loo[0], loo[2]]})
+    with pytest.raises(ConsistencyError, match="has k = 3, not 2"):
+        check_analysis(rows, {**result, "leave_one_out": [{**loo[0], "k": 3}, *loo[1:]]})
+    block = result["subgroups"]["comparator_type"]
+    levels = dict(block["levels"])
+    levels.pop("wl")
+    with pytest.raises(
+        ConsistencyError, match="subgroups by comparator_type hold 1 studies, not the 3"
+    ):
+        check_analysis(
+            rows, {**result, "subgroups": {"comparator_type": {**block, "levels": levels}}}
+        )
+
+
+def test_srma_pool_output_holds_every_study() -> None:
+    from srma.pooling import leave_one_out, pool, subgroups
+
+    yi, vi, studies = [0.1, 0.3, -0.1, 0.5], [0.04, 0.05, 0.03, 0.06], ["a", "b", "c", "d"]
+    out = pool(yi, vi).to_dict()
+    out["leave_one_out"] = [r.to_dict() for r in leave_one_out(yi, vi, studies)]
+    out.update(subgroups(yi, vi, ["x", "x", "y", "y"]).to_dict())
+    check_pooled(studies, out)
+    with pytest.raises(ConsistencyError, match="the model was fitted to k = 4, not 5"):
+        check_pooled([*studies, "e"], out)
+    with pytest.raises(ConsistencyError, match=r"missing studies: a\)"):
+        check_pooled(studies, {**out, "leave_one_out": out["leave_one_out"][1:]})
+    with pytest.raises(ConsistencyError, match="subgroups hold 2 studies, but the table has 4"):
+        check_pooled(studies, {**out, "subgroups": {"x": out["subgroups"]["x"]}})
 
 
 def test_the_corpus_records_are_the_dedup_fixture() -> None:

@@ -3,14 +3,40 @@ import functools
 import os
 from pathlib import Path
 
+from snakemake.exceptions import IncompleteCheckpointException
+
 from srma.config import load_schema, validate_config
 from srma.errors import InputError
 
 _SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 if not _SCHEMA.exists():  # the rules are included from another Snakefile
     _SCHEMA = Path(workflow.current_basedir) / ".." / "schemas" / "config.schema.yaml"
+CONFIG_FILE = "config/config.yaml"
+
+
+def _load_config():
+    """config/config.yaml through srma's safe reader (no Python tags, no yte templates), with
+    what the command line gave (`--config`, `--configfile`) on top, then validated and filled
+    with defaults.  Problems name the line of their key."""
+    from snakemake.utils import update_config
+
+    from srma.config import read_yaml, yaml_key_lines
+
+    overrides = dict(config)
+    settings = read_yaml(CONFIG_FILE)
+    if not isinstance(settings, dict):
+        validate_config(settings, file=CONFIG_FILE)  # says it must be a mapping
+    update_config(settings, overrides)
+    config.clear()
+    config.update(settings)
+    lines = yaml_key_lines(Path(CONFIG_FILE).read_text(encoding="utf-8"))
+    validate_config(
+        config, review_dir=Path.cwd(), file=CONFIG_FILE, schema=load_schema(_SCHEMA), lines=lines
+    )
+
+
 try:
-    validate_config(config, review_dir=Path.cwd(), schema=load_schema(_SCHEMA))
+    _load_config()
 except InputError as _err:
     raise WorkflowError(f"srma: invalid configuration.\n{_err}") from None
 
@@ -72,26 +98,40 @@ def _review_progress():
 def all_targets(wildcards=None):
     """Every result the inputs allow so far: a stage whose input tables are still empty
     templates is left out (srma.review.progress), so a new review runs up to its
-    screening sheets and stops cleanly."""
+    screening sheets and stops cleanly.
+
+    A stage's results are asked for once the checkpoints before it are done: until then this
+    waits on the first one not done, as raising would, but keeps what it has already asked
+    for, so that Snakemake runs every import (or every extraction) side by side rather than
+    one after the other. Asking before would make jobs that Snakemake never looks at again
+    after the checkpoints ("incremental rebuilds" below).
+    """
     ready = _review_progress()
     targets = expand("results/records/{source}.parquet", source=sorted(SOURCES))
-    targets += [
-        "results/dedup/works.parquet",
-        "results/dedup/duplicates.csv",
-        "results/dedup/uncertain_pairs.csv",
-        "results/dedup/counts.csv",
-        "results/screening/sheets/title_abstract.csv",
-    ]
-    if ready.screening:
-        targets += [
-            "results/screening/decisions.csv",
-            "results/prisma/counts.csv",
-            "results/figures/prisma/prisma.svg",
-        ]
-    if ready.extraction:
-        targets += ["results/pooled/summary.csv"] + figure_targets()
     if ready.risk_of_bias:
         targets.append("results/figures/risk_of_bias/traffic_light.svg")
+    try:
+        deduplicated("works")()
+        targets += [
+            "results/dedup/works.parquet",
+            "results/dedup/duplicates.csv",
+            "results/dedup/uncertain_pairs.csv",
+            "results/dedup/counts.csv",
+            "results/screening/sheets/title_abstract.csv",
+        ]
+        if ready.screening:
+            screened("decisions")()
+            targets += [
+                "results/screening/decisions.csv",
+                "results/prisma/counts.csv",
+                "results/figures/prisma/prisma.svg",
+            ]
+        if ready.extraction:
+            _found(("split_outcome_data",), _split_outcome_data)
+            targets += ["results/pooled/summary.csv"] + EXTRACTION_TARGETS
+            targets += figure_targets()
+    except IncompleteCheckpointException as waiting:
+        targets.append(waiting.targetfile)
     return targets
 
 
@@ -113,15 +153,30 @@ wildcard_constraints:
 #    always waits on the first checkpoint of its lineage that really runs.
 # tests/workflow/test_incremental.py checks the promises this makes.
 
+# Checkpoint outputs found so far. Snakemake never forgets a checkpoint output it has made
+# known within a run, so what `.get()` found once (with everything upstream) stands; this spares
+# thousands of `.get()` calls in large reviews, as Snakemake asks again after each checkpoint.
+_FOUND = {}
+
+
+def _found(key, find):
+    """`find()` (which raises until the checkpoints it asks for are done), remembered."""
+    if key not in _FOUND:
+        _FOUND[key] = find()
+    return _FOUND[key]
+
 
 def imported(what):
     """Input function: output `what` (records, rejected) of import_source, for every source."""
 
-    def _input(wildcards=None):
+    def _find():
         return [
             checkpoints.import_source.get(source=source).output[what]
             for source in sorted(SOURCES)
         ]
+
+    def _input(wildcards=None):
+        return list(_found(("import_source", what), _find))
 
     return _input
 
@@ -129,9 +184,12 @@ def imported(what):
 def deduplicated(what):
     """Input function: output `what` (works, counts, ...) of deduplicate_records."""
 
-    def _input(wildcards=None):
-        imported("records")(wildcards)
+    def _find():
+        imported("records")()
         return checkpoints.deduplicate_records.get().output[what]
+
+    def _input(wildcards=None):
+        return _found(("deduplicate_records", what), _find)
 
     return _input
 
@@ -139,9 +197,12 @@ def deduplicated(what):
 def screened(what):
     """Input function: output `what` (decisions, studies, ...) of screen_records."""
 
-    def _input(wildcards=None):
-        deduplicated("works")(wildcards)
+    def _find():
+        deduplicated("works")()
         return checkpoints.screen_records.get().output[what]
+
+    def _input(wildcards=None):
+        return _found(("screen_records", what), _find)
 
     return _input
 
@@ -169,10 +230,14 @@ def included_studies(wildcards=None):
     return [path]
 
 
+def _split_outcome_data():
+    included_studies()
+    return checkpoints.split_outcome_data.get().output.outcome_data
+
+
 def outcome_data_file(outcome):
     """One outcome's rows of the outcome data, as split_outcome_data wrote them."""
-    included_studies()
-    checkpoints.split_outcome_data.get()
+    _found(("split_outcome_data",), _split_outcome_data)
     return f"results/extraction/{outcome}.outcome_data.csv"
 
 
@@ -182,8 +247,12 @@ def outcome_data_of_outcome(wildcards):
 
 def effects_table(outcome):
     """One outcome's effect table (extract_outcome), once it and everything upstream exist."""
-    outcome_data_file(outcome)
-    return checkpoints.extract_outcome.get(outcome=outcome).output.effects
+
+    def _find():
+        outcome_data_file(outcome)
+        return checkpoints.extract_outcome.get(outcome=outcome).output.effects
+
+    return _found(("extract_outcome", outcome), _find)
 
 
 # --- analyses: known once each outcome's effect table exists (extract_outcome is a checkpoint)

@@ -106,13 +106,17 @@ def _streams(specs: list[str], sources: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from srma.conservation import check_deduplication
     from srma.dedup import deduplicate
     from srma.dedup.benchmark_io import write_groups
 
     taken: set[str] = set()
     frames = []
+    imported: dict[str, int] = {}  # records read per source, for the conservation check
     for path in args.files:
-        frames.append(_read(path, source_id_for(path, taken)))
+        source_id = source_id_for(path, taken)
+        frames.append(_read(path, source_id))
+        imported[source_id] = len(frames[-1])
     records = pd.concat(frames, ignore_index=True)
     dup = records["record_id"][records["record_id"].duplicated()]
     if len(dup):
@@ -136,6 +140,9 @@ def run(args: argparse.Namespace) -> int:
         decisions=decisions,
         progress=sys.stderr.isatty(),
     )
+    # benchmark files keep their own record ids, so the source of each id is passed
+    source_of = dict(zip(records["record_id"], records["source_id"], strict=True))
+    check_deduplication(imported, res.works, res.duplicates, res.counts, source_of=source_of)
     from srma.io.tables import write_csv
 
     write_groups(res.groups(), args.groups)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from srma.conservation import check_import
 from srma.errors import InputError
 from srma.io import FORMATS, read_export, source_id_from_path, write_csv, write_parquet
 from srma.io.tables import write_xlsx
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             format=args.format,
             on_error=args.on_error,
         )
+        check_import(result)
         line = f"{path}: {result.n_records} records read ({result.format}, {result.encoding})"
         if result.n_rejected:
             line += f", {result.n_rejected} rejected"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from srma.conservation import check_pooled
 from srma.errors import InputError, Problem
 from srma.io.tables import read_table
 from srma.pooling import (
@@ -371,6 +372,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 out["subgroup_mixed_effects"] = mixed_fit.to_dict()
         text.append(format_subgroups(sub, mixed_fit))
+    check_pooled(studies, out)
     if args.json:
         print(json.dumps(out, indent=2, allow_nan=False))
     else:
