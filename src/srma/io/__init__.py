@@ -12,9 +12,30 @@ TSV and XLSX from Scopus, Embase, PubMed, EBSCO, Cochrane, Covidence, Rayyan,
 Zotero, Lens, OpenAlex, IEEE Xplore, RefWorks and EPPI-Reviewer.
 """
 
-from srma.io.detect import FORMATS
-from srma.io.reader import ImportResult, detect_format, read_export, source_id_from_path
-from srma.io.tables import read_table, write_csv, write_parquet, write_xlsx
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from srma.io.detect import FORMATS
+    from srma.io.reader import ImportResult, detect_format, read_export, source_id_from_path
+    from srma.io.tables import read_table, write_csv, write_parquet, write_xlsx
+
+#: Where each public name lives.  They are imported on first use (PEP 562), so that a
+#: workflow step needing only the table writers (``srma.io.tables``) does not pay for the
+#: readers and their validation schemas at start-up: each Snakemake job is a fresh process.
+_LAZY = {
+    "FORMATS": "srma.io.detect",
+    "ImportResult": "srma.io.reader",
+    "detect_format": "srma.io.reader",
+    "read_export": "srma.io.reader",
+    "source_id_from_path": "srma.io.reader",
+    "read_table": "srma.io.tables",
+    "write_csv": "srma.io.tables",
+    "write_parquet": "srma.io.tables",
+    "write_xlsx": "srma.io.tables",
+}
 
 __all__ = [
     "FORMATS",
@@ -27,3 +48,15 @@ __all__ = [
     "write_parquet",
     "write_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'srma.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
