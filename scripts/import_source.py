@@ -1,6 +1,6 @@
 """Rule import_source: one database export -> the normalised record table."""
 
-from srma.conservation import check_import
+from srma.conservation import check_hits, check_import
 from srma.io import read_export
 from srma.io.tables import write_csv, write_parquet
 from srma.scripting import step
@@ -14,8 +14,8 @@ def main(export, records_out, rejected_out, source, log):
         format=source["format"],
         on_error=source["on_error"],
     )
-    # the config has no count of the hits each database reported, so no `expected=`
     check_import(result)
+    check_hits(result, source.get("records"), column=f"sources[{source['id']}].records")
     write_parquet(result.records, records_out)
     write_csv(result.rejected, rejected_out)
     log.info(

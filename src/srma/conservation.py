@@ -6,6 +6,7 @@ any error.  These checks compare what went into a stage with what came out
 and stop the run when they differ:
 
 ========================  ===================================================================
+:func:`check_hits`        the export holds as many records as the database reported
 :func:`check_import`      every record of an export is read or rejected, once
 :func:`check_records`     records imported + rejected = unique works + duplicates removed +
                           rejected, for every source
@@ -96,6 +97,53 @@ def _repeated(values: Iterable[Any]) -> list[Any]:
 
 
 # --------------------------------------------------------------------------- import
+
+
+def check_hits(
+    result: Any,
+    hits: int | None,
+    *,
+    column: str = "records",
+    where_counted: str = "config/config.yaml",
+) -> None:
+    """The export holds as many records as the database reported for the search.
+
+    A download that stopped between two records leaves a file that parses; only the
+    count the database gave (``sources[].records`` in the config, ``--records`` of
+    ``srma import``) shows the loss.  ``column`` names where the count was given, and
+    ``where_counted`` where to correct it.
+
+    Raises
+    ------
+    InputError
+        If records read + rejected differ from ``hits``.
+    """
+    if hits is None:
+        return
+    found = len(result.records) + len(result.rejected)
+    if found == hits:
+        return
+    if found < hits:
+        missing = hits - found
+        what = (
+            f"the export holds {found} records, but the database reported {hits} for the "
+            f"search: {missing} record{'s are' if missing > 1 else ' is'} missing"
+        )
+        hint = (
+            "export the search again (the download may have stopped, or the database may "
+            "export a limited number of records at a time: export in batches and list "
+            f"each file as a source), or correct the count in {where_counted}"
+        )
+    else:
+        what = (
+            f"the export holds {found} records, more than the {hits} the database reported "
+            "for the search"
+        )
+        hint = (
+            "check that the file is the export of this search alone (not two exports "
+            f"pasted together), or correct the count in {where_counted}"
+        )
+    raise InputError(what, file=str(result.path), column=column, value=hits, hint=hint)
 
 
 def check_import(result: Any, expected: int | None = None) -> None:

@@ -12,6 +12,7 @@ from srma.conservation import (
     check_analysis,
     check_deduplication,
     check_effects,
+    check_hits,
     check_identification,
     check_import,
     check_included_data,
@@ -53,6 +54,21 @@ def test_import_losing_a_record_is_caught(imported) -> None:
     check_import(imported, expected=2)
     with pytest.raises(ConsistencyError, match="should hold 3 records, but 1 were read and 1"):
         check_import(imported, expected=3)  # the database reported 3 hits
+
+
+def test_an_export_holding_fewer_or_more_records_than_the_hits_is_refused(imported) -> None:
+    check_hits(imported, None)  # no count given: nothing to compare
+    check_hits(imported, 2)  # 1 read + 1 rejected
+    with pytest.raises(InputError) as short:
+        check_hits(imported, 5, column="sources[s].records")
+    message = str(short.value)
+    assert "ris_no_end_tag.ris, column 'sources[s].records'" in message
+    assert "holds 2 records, but the database reported 5 for the search: 3 records are" in message
+    assert "export the search again" in message.lower()
+    with pytest.raises(InputError, match="1 record is missing"):
+        check_hits(imported, 3)
+    with pytest.raises(InputError, match="more than the 1 the database reported.*pasted"):
+        check_hits(imported, 1)
 
 
 def test_import_record_ids_follow_positions(imported) -> None:

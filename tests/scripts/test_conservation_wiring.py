@@ -85,6 +85,26 @@ def test_import_source_refuses_an_export_with_a_record_lost(
     assert written(*out) == []
 
 
+def test_import_source_refuses_an_export_short_of_the_hits_the_config_gives(
+    example: Review, tmp_path: Path
+) -> None:
+    """A download cut between two records parses; the count of hits shows the loss."""
+    module = load_script("import_source")
+    export = tmp_path / "cinahl.ris"
+    text = (REPO / "data/exports/cinahl.ris").read_text(encoding="utf-8")
+    export.write_text(text[: text.rindex("TY  -")], encoding="utf-8")  # last record lost
+    out = (tmp_path / "cinahl.parquet", tmp_path / "cinahl.rejected.csv")
+    source = example.sources["cinahl"]
+    assert source["records"] == 144
+    with pytest.raises(
+        InputError,
+        match=r"cinahl.ris, column 'sources\[cinahl\].records'.*"
+        r"holds 143 records, but the database reported 144.*1 record is missing",
+    ):
+        module.main(export, *out, source, LOG)
+    assert written(*out) == []
+
+
 # --------------------------------------------------------------------------- deduplicate_records
 
 
@@ -331,6 +351,22 @@ def test_srma_import_refuses_an_export_with_a_record_lost(
     err = capsys.readouterr().err
     assert "srma: error: import of " in err and "positions missing: 5" in err
     assert not out.exists()
+
+
+def test_srma_import_checks_the_hits_given_with_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "records.csv"
+    export = str(REPO / "data/exports/pubmed.nbib")
+    assert cli(["import", export, "--records", "131", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "pubmed.nbib, column '--records'" in err and "1 record is missing" in err
+    assert not out.exists()
+    other = str(REPO / "data/exports/cinahl.ris")
+    assert cli(["import", export, other, "--records", "130", "--out", str(out)]) == 2
+    assert "--records gives 1 counts for 2 files" in capsys.readouterr().err
+    assert cli(["import", export, "--records", "130", "--out", str(out)]) == 0
+    assert out.exists()
 
 
 def test_srma_dedup_checks_and_passes_benchmark_files(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from srma.conservation import check_import
+from srma.conservation import check_hits, check_import
 from srma.errors import InputError
 from srma.io import FORMATS, read_export, source_id_from_path, write_csv, write_parquet
 from srma.io.tables import write_xlsx
@@ -56,6 +56,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="database name for every record (default: as the export names it)",
     )
     parser.add_argument(
+        "--records",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="N",
+        help="the number of records each database reported for the search, one per file: "
+        "an export holding another number is an error (a download cut off between records)",
+    )
+    parser.add_argument(
         "--rejected",
         type=Path,
         default=None,
@@ -95,9 +104,16 @@ def run(args: argparse.Namespace) -> int:
                 hint="rename one of them so their names differ in more than punctuation or case",
             )
         seen[source_id] = path
+    if args.records is not None and len(args.records) != len(args.files):
+        raise InputError(
+            f"--records gives {len(args.records)} counts for {len(args.files)} files",
+            value=" ".join(map(str, args.records)),
+            hint="give one count per file, in the order of the files",
+        )
+    hits = args.records or [None] * len(args.files)
     tables = []
     rejected = []
-    for path, source_id in zip(args.files, ids, strict=True):
+    for path, source_id, expected in zip(args.files, ids, hits, strict=True):
         result = read_export(
             path,
             source_id=source_id,
@@ -106,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
             on_error=args.on_error,
         )
         check_import(result)
+        check_hits(result, expected, column="--records", where_counted="--records")
         line = f"{path}: {result.n_records} records read ({result.format}, {result.encoding})"
         if result.n_rejected:
             line += f", {result.n_rejected} rejected"

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from srma.config import read_yaml, validate_config
+from srma.conservation import check_hits
 from srma.errors import InputError, Problem
 from srma.review.config_template import flow, slug
 from srma.review.paths import CONFIG_FILE, EXPORTS_DIR
@@ -325,6 +326,13 @@ def _check_exports(report: CheckReport, config: Mapping[str, Any], root: Path) -
             report.files.append(FileCheck(src["path"], "not checked"))
             complete = False
             continue
+        if result is not None and isinstance(src.get("records"), int):
+            _collect(
+                found,
+                partial(check_hits, result, src["records"], column=f"sources[{src['id']}].records"),
+            )
+            if found:
+                result = None
         report.problems += found
         if result is None:
             report.files.append(FileCheck(src["path"], "problems"))
