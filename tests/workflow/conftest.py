@@ -32,6 +32,19 @@ def _load_slurm_tool() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example review after one full run, made once per test session and shared by every
+    module (and every pytest-xdist worker). Read it; to change anything, work on a
+    ``copy_run`` of it (tests/workflow/review.py)."""
+    from tests.workflow.review import full_run
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this session
+    return full_run(root)
+
+
+@pytest.fixture(scope="session")
 def slurm_tool() -> ModuleType:
     """tools/slurm/cluster.py, imported as a module."""
     return _load_slurm_tool()

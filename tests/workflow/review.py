@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -41,12 +42,59 @@ class Run:
         return re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", self.output)
 
 
-def snakemake(review: Path, *args: str, timeout: float = 600) -> Run:
+def snakemake(
+    review: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> Run:
+    """``snakemake --cores 2 *args`` in ``review``; ``env`` is added to this environment."""
     proc = subprocess.run(
         [SNAKEMAKE, "--cores", "2", *args],
         cwd=review,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, **env} if env else None,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_run(src: Path, dest: Path) -> Path:
+    """A copy of a review after a run, modification times kept (``cp -a``), so that
+    Snakemake sees in the copy exactly what it saw in ``src``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", str(src), str(dest)], check=True)
+    return dest
+
+
+#: The environment of the shared full run (tests/workflow/conftest.py, ``example_run``).
+FULL_RUN_ENV = {"PYTHONHASHSEED": "0", "TZ": "UTC"}
+
+
+def full_run(root: Path, timeout: float = 1500) -> Path:
+    """One full run of the example review under ``root``, made once and shared.
+
+    Every test process that asks waits on a lock in ``root`` for the first one to make it
+    (pytest-xdist workers share ``root``); a failed run is reported to each of them.  Tests
+    read the result, or change a :func:`copy_run` of it, never the run itself.
+    """
+    import fcntl
+
+    review = root / "example_run" / "review"
+    status = root / "example_run" / "status"
+    output = root / "example_run" / "output.txt"
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "example_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not status.exists():
+                copy_review(review)
+                run = snakemake(review, timeout=timeout, env=FULL_RUN_ENV)
+                output.write_text(run.output, encoding="utf-8")
+                status.write_text(str(run.returncode), encoding="utf-8")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    if status.read_text(encoding="utf-8") != "0":
+        raise AssertionError(
+            "the full run of the example review failed:\n"
+            + output.read_text(encoding="utf-8")[-4000:]
+        )
+    return review

@@ -12,7 +12,6 @@ marks."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +20,11 @@ import pytest
 
 from srma.cli import main
 from srma.provenance.records import PROV_SUFFIX
+from tests.workflow.review import copy_run
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
-REVIEW_FILES = ("Snakefile", "workflow", "scripts", "config", "data", "environment.yml")
 RUN_TIMEOUT = 900
 EXPORT = "data/exports/embase.ris"
 
@@ -72,19 +70,9 @@ def _change_one_byte(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def review(tmp_path_factory) -> Path:
-    if not SNAKEMAKE.exists():
-        pytest.skip("snakemake is not installed beside this Python")
-    root = tmp_path_factory.mktemp("audit") / "review"
-    root.mkdir()
-    for name in REVIEW_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            shutil.copy2(src, root / name)
-    _snakemake(root)
-    return root
+def review(example_run, tmp_path_factory) -> Path:
+    """A copy of the shared full run of the example review (this test changes an export)."""
+    return copy_run(example_run, tmp_path_factory.mktemp("audit") / "review")
 
 
 def test_audit_after_a_run_change_and_rerun(review, capsys, monkeypatch):

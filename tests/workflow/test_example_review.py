@@ -5,17 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.workflow.review import copy_review, snakemake
-
 pytestmark = pytest.mark.workflow
 
 
 @pytest.fixture(scope="module")
-def review(tmp_path_factory):
-    path = copy_review(tmp_path_factory.mktemp("example") / "review")
-    run = snakemake(path)
-    assert run.returncode == 0, run.output[-4000:]
-    return path
+def review(example_run):
+    """The shared full run (tests/workflow/conftest.py): read only."""
+    return example_run
 
 
 def test_every_record_is_imported(review):

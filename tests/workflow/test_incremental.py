@@ -3,21 +3,21 @@ kind of edit reruns exactly the jobs whose inputs' content changed, and nothing 
 
 The jobs that ran are read from Snakemake's own output: the block it prints when a job starts
 (rule, ``jobid``, ``wildcards``) and its ``Finished jobid: N (Rule: x)`` line. The target rule
-``all``, which does no work, is left out. One full run is shared by the module; each test edits
-a ``cp -a`` copy of it (modification times kept, so Snakemake sees only the edit). The design
-these tests hold to is described in ``workflow/rules/common.smk`` ("incremental rebuilds").
+``all``, which does no work, is left out. One full run is shared by the session
+(``example_run``); each test edits a ``cp -a`` copy of it (modification times kept, so
+Snakemake sees only the edit). The design these tests hold to is described in
+``workflow/rules/common.smk`` ("incremental rebuilds").
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.workflow.review import Run, copy_review, snakemake
+from tests.workflow.review import Run, copy_run, snakemake
 
 # One full run of the example review (about 4 minutes of CPU: 2 on 2 idle cores), then about
 # a minute of edits: hence `slow`.
@@ -189,21 +189,10 @@ def changed(before: dict, after: dict) -> set[str]:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def full_run(tmp_path_factory) -> Path:
-    """The example review after one full run."""
-    review = copy_review(tmp_path_factory.mktemp("incremental") / "review")
-    run = snakemake(review)
-    assert run.returncode == 0, run.output[-4000:]
-    return review
-
-
 @pytest.fixture
-def review(full_run: Path, tmp_path: Path) -> Path:
-    """A copy of the full run, with modification times kept."""
-    dest = tmp_path / "review"
-    subprocess.run(["cp", "-a", str(full_run), str(dest)], check=True)
-    return dest
+def review(example_run: Path, tmp_path: Path) -> Path:
+    """A copy of the shared full run of the example review, with modification times kept."""
+    return copy_run(example_run, tmp_path / "review")
 
 
 # --------------------------------------------------------------------------- tests
