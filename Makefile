@@ -39,7 +39,7 @@ report: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --report results/report.html
 
-bench: bench-import bench-dedup bench-pool
+bench: bench-import bench-dedup bench-pool bench-workflow
 	$(BIN)/python benchmarks/collect.py
 
 bench-import: $(STAMP)
@@ -54,6 +54,7 @@ bench-pool: $(STAMP)
 
 bench-workflow: $(STAMP)
 	$(BIN)/python benchmarks/bench_workflow.py
+	$(BIN)/python benchmarks/collect.py
 
 example-data: $(STAMP)
 	$(BIN)/python tools/example_data/generate.py

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from srma.extraction.tables import parse_risk_of_bias
+import pandas as pd
+
 from srma.figures.forest import plot_forest
 from srma.figures.from_results import forest_data, rob_judgements
-from srma.io.tables import read_table
 from srma.scripting import step
 
 
@@ -15,7 +15,7 @@ def main(pooled_path, rob_path, svg_path, options, title, log):
         analysis = json.load(fh)
     rob, tool = None, "rob1"
     if options.get("risk_of_bias_dots") and rob_path and Path(rob_path).exists():
-        table = parse_risk_of_bias(read_table(rob_path), file=str(rob_path)).frame
+        table = pd.read_parquet(rob_path)  # checked by rule check_risk_of_bias
         tool, rob, _ = rob_judgements(table, analysis["analysis"]["outcome"])
     data = forest_data(
         analysis,

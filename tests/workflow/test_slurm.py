@@ -27,8 +27,13 @@ LOCAL_PROFILE = REPO / "workflow" / "profiles" / "local"
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 # What the cluster test runs of the example review: every path, with {source} expanded over the
-# config's sources. Widen this as the workflow grows (e.g. "results/prisma/counts.csv"); each
-# further SLURM job costs some 15-40 s, mostly the plugin's status polling.
+# config's sources. A path through every stage and every kind of SLURM submission: the imports
+# (one group job), de-duplication and screening (checkpoints, single jobs), PRISMA's counts, the
+# split of the outcome data (a local rule), one outcome's extraction (a grouped checkpoint) and
+# one analysis pooled and drawn (pool_analysis + plot_forest: one group job). Each stage waits
+# for the one before (checkpoints) and each wait costs 15-40 s of the plugin's status polling,
+# so the whole review (25 analyses) is run only when SRMA_SLURM_WHOLE_REVIEW=1 (about 12 min on
+# 2 cores; docs/cluster.md).
 REVIEW_TARGETS: tuple[str, ...] = (
     "results/records/{source}.parquet",
     "results/records/{source}.rejected.csv",
@@ -36,7 +41,15 @@ REVIEW_TARGETS: tuple[str, ...] = (
     "results/dedup/duplicates.csv",
     "results/dedup/uncertain_pairs.csv",
     "results/dedup/counts.csv",
+    "results/screening/decisions.csv",
+    "results/prisma/counts.csv",
+    "results/extraction/hope.effects.parquet",
+    "results/pooled/hope.post.cc.pooled.json",
+    "results/figures/forest/hope.post.cc.svg",
+    "results/figures/forest/hope.post.cc.png",
+    "results/figures/forest/hope.post.cc.pdf",
 )
+WHOLE_REVIEW = os.environ.get("SRMA_SLURM_WHOLE_REVIEW") == "1"
 
 # Flags for a cluster without an accounting database (see docs/cluster.md):
 # - sacct needs slurmdbd; squeue lists finished jobs for MinJobAge (600 s on the test cluster);
@@ -51,7 +64,7 @@ SLURM_TEST_FLAGS = (
     "--slurm-keep-successful-logs",
 )
 # Hard limit on one Snakemake run; `timeout -s KILL` because a wedged status loop ignores TERM.
-RUN_TIMEOUT = 300
+RUN_TIMEOUT = 1500 if WHOLE_REVIEW else 600
 
 TINY_SNAKEFILE = """\
 SOURCES = ["alpha", "beta", "gamma"]
@@ -320,7 +333,7 @@ def _check_slurm_jobs(out: str, workdir: Path, cluster, env, slurm_tool) -> dict
     # Which rules each SLURM job carried, from slurmctld's own job record.
     comments = {job_id: _scontrol(job_id, env).get("Comment", "") for job_id in submitted}
     finished = set(re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", out))
-    local = set(re.findall(r"localrule (\w+):", out))
+    local = set(re.findall(r"local(?:rule|checkpoint) (\w+):", out))
     carried = " ".join(comments.values())
     for rule in sorted(finished - local):
         assert rule in carried, f"rule {rule} finished but no SLURM job carried it: {comments}"
@@ -409,6 +422,15 @@ def review_targets(config_path: Path) -> list[str]:
     return targets
 
 
+def made_results(review: Path) -> list[str]:
+    """Every file a run made under results/, logs and provenance records aside."""
+    return sorted(
+        p.relative_to(review).as_posix()
+        for p in (review / "results").rglob("*")
+        if p.is_file() and "logs" not in p.parts and not p.name.endswith(".prov.json")
+    )
+
+
 @pytest.mark.slurm
 def test_review_runs_as_slurm_jobs(slurm_cluster, slurm_env, slurm_tool, tmp_path):
     if not (REPO / "config" / "config.yaml").is_file():
@@ -416,10 +438,21 @@ def test_review_runs_as_slurm_jobs(slurm_cluster, slurm_env, slurm_tool, tmp_pat
     local, remote = tmp_path / "local", tmp_path / "slurm"
     copy_review(local)
     copy_review(remote)
-    targets = review_targets(remote / "config" / "config.yaml")
+    targets = [] if WHOLE_REVIEW else review_targets(remote / "config" / "config.yaml")
     out = _run_local_and_slurm(local, remote, targets, slurm_env)
 
     jobs = _check_slurm_jobs(out, remote, slurm_cluster, slurm_env, slurm_tool)
-    _check_resources(jobs, _submitted(out))
-    assert any("import_source" in job["Comment"] for job in jobs.values()), jobs
-    _same_bytes(local, remote, targets)
+    submitted = _submitted(out)
+    _check_resources(jobs, submitted)
+    # every kind of submission: a group of imports, single checkpoint jobs, a grouped
+    # extraction checkpoint, an analysis group (pooling and its plot)
+    kinds = {folder.split("/")[0] for folder in submitted.values()}
+    assert "group_import_import_source" in kinds, kinds
+    assert {"rule_deduplicate_records", "rule_screen_records"} <= kinds, kinds
+    assert "group_extraction_extract_outcome" in kinds, kinds
+    assert any(k.startswith("group_analysis_") and "pool_analysis" in k for k in kinds), kinds
+    assert "split_outcome_data" in set(re.findall(r"localcheckpoint (\w+):", out))
+    made = made_results(remote)
+    assert made == made_results(local)
+    assert set(targets) <= set(made)
+    _same_bytes(local, remote, made)

@@ -346,10 +346,10 @@ def figure_options(*keys):
 
 
 def risk_of_bias_for_forest(wildcards=None):
-    """The risk-of-bias table, an input of forest plots only when they show its dots."""
+    """The checked risk-of-bias table, an input of forest plots only when they show its dots."""
     if not config["figures"]["risk_of_bias_dots"]:
         return []
-    return config["extraction"]["risk_of_bias"]
+    return rules.check_risk_of_bias.output.rob
 
 
 def analysis_title(wildcards):

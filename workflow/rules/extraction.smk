@@ -63,3 +63,19 @@ checkpoint extract_outcome:
         ENV
     script:
         "../../scripts/extract_outcome.py"
+
+
+# The risk-of-bias table, checked once: each forest plot that shows risk-of-bias dots reads
+# the checked table instead of checking the CSV again (which costs every plot job the
+# validation library's start-up).
+rule check_risk_of_bias:
+    input:
+        rob=config["extraction"]["risk_of_bias"],
+    output:
+        rob="results/extraction/risk_of_bias.parquet",
+    log:
+        "results/logs/check_risk_of_bias/check_risk_of_bias.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/check_risk_of_bias.py"
