@@ -240,6 +240,20 @@ def scale_review(dest: Path, outcomes: int, studies: int) -> tuple[Path, tuple[s
                     writer.writerow(row)
                     if i == outcomes // 2 and edit_row is None:
                         edit_row = row
+    # the other included studies report none of the generated outcomes: say so (the
+    # pipeline refuses an included study with no outcome row and no reason)
+    for study in sorted(set(randomised) - set(pool)):
+        row = dict.fromkeys(header, "")
+        row.update(
+            study_id=study,
+            outcome=ids[0],
+            instrument=f"scale_{1:03d}",
+            timepoint="post",
+            population="cc",
+            no_usable_data="outcome not measured (synthetic benchmark)",
+            source="synthetic (benchmarks/bench_workflow.py)",
+        )
+        writer.writerow(row)
     out_path.write_text(buf.getvalue())
     assert edit_row is not None
     line = next(x for x in buf.getvalue().splitlines() if f'"{edit_row["outcome"]}"' in x)

@@ -76,6 +76,9 @@ def _keep_outcomes(review: Path, keep: tuple[str, ...]) -> None:
             outcome["label"] = HOSTILE_OUTCOME
     overrides = config["analysis"].get("overrides", [])
     config["analysis"]["overrides"] = [o for o in overrides if o.get("outcome") in keep]
+    # Studies with rows only for the outcomes left out now have no outcome data: the check that
+    # every included study has some (srma.conservation.check_included_data) would stop the run.
+    config["extraction"]["check_included"] = False
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     # Filter the outcome table line by line, so the kept lines stay byte for byte as they were.
     table = review / config["extraction"]["outcome_data"]
