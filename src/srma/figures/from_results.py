@@ -10,9 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from srma.figures.forest import (
     ForestData,
@@ -24,6 +22,9 @@ from srma.figures.forest import (
 from srma.figures.funnel import EggerTest, FunnelData
 from srma.figures.loo import LeaveOneOutData, LeaveOneOutRow
 from srma.figures.rob import ROB1_DOMAINS, ROB2_DOMAINS, RobData, RobStudy
+
+if TYPE_CHECKING:  # pandas is imported where a table is read (most figures need none)
+    import pandas as pd
 
 #: Domain ids of the extraction table, in the order robvis draws them.
 ROB_DOMAIN_IDS = {
@@ -206,6 +207,8 @@ def rob_judgements(
     if "outcome" in rows.columns:
         general = rows[rows["outcome"].fillna("") == ""]
         specific = rows[rows["outcome"].fillna("") == (outcome or "")] if outcome else general[:0]
+        import pandas as pd
+
         rows = pd.concat([general, specific])
         rows = rows.drop_duplicates(["study_id", "domain"], keep="last")
     tools = sorted(set(rows["tool"]))

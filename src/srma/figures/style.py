@@ -33,7 +33,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from srma.io.tables import atomic_path
+from srma.io.atomic import atomic_path
 
 #: Font family of every figure (ships with matplotlib).
 FONT_FAMILY = "DejaVu Sans"

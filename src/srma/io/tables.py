@@ -24,12 +24,9 @@ import datetime as _dt
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from os import PathLike
 from pathlib import Path
@@ -41,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from srma.errors import InputError, Problem
+from srma.io.atomic import atomic_path, atomic_write_bytes
 from srma.io.encoding import decode_bytes, is_zip, read_file_bytes
 
 __all__ = [
@@ -156,38 +154,6 @@ def _cell_frame(df: pd.DataFrame, fix: Callable[[str], str] = _no_nul) -> pd.Dat
 
 
 # --------------------------------------------------------------------------- atomic
-
-
-@contextmanager
-def atomic_path(path: str | PathLike[str]) -> Iterator[Path]:
-    """A temporary path next to ``path``; renamed to ``path`` if the block succeeds.
-
-    The parent folder is created if needed.  On an exception the temporary
-    file is removed and ``path`` is left as it was.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: str | PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
 
 
 # --------------------------------------------------------------------------- parquet

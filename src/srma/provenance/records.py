@@ -179,7 +179,7 @@ def dump_record(doc: Mapping[str, Any]) -> str:
 
 def write_record(path: str | os.PathLike[str], doc: Mapping[str, Any]) -> Path:
     """Write ``doc`` to ``path`` atomically (a temporary file renamed over it)."""
-    from srma.io.tables import atomic_write_bytes  # pandas is loaded only to write
+    from srma.io.atomic import atomic_write_bytes
 
     target = Path(path)
     atomic_write_bytes(target, dump_record(doc).encode("utf-8"))
