@@ -11,16 +11,41 @@ A review folder's ``Snakefile`` includes srma's workflow from
 for the stages :func:`review_progress` says have inputs.
 """
 
-from srma.review.check import CheckReport, FileCheck, check_review, preflight, unlisted_exports
-from srma.review.init import InitResult, init_review
-from srma.review.paths import WorkflowNotFoundError, workflow_root
-from srma.review.progress import Progress, next_steps, review_progress
-from srma.review.tables import INPUT_TABLES, InputTable
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from srma.review.check import CheckReport, FileCheck, check_review, preflight, unlisted_exports
+    from srma.review.init import InitResult, init_review
+    from srma.review.paths import WorkflowNotFoundError, workflow_root
+    from srma.review.progress import Progress, next_steps, review_progress
+    from srma.review.tables import INPUT_TABLES, InputTable
+
+#: Where each public name lives, imported on first use (PEP 562): the workflow asks
+#: :func:`review_progress` at every start, which needs none of the checks' schemas.
+_LAZY = {
+    "CheckReport": "srma.review.check",
+    "FileCheck": "srma.review.check",
+    "INPUT_TABLES": "srma.review.tables",
+    "InitResult": "srma.review.init",
+    "InputTable": "srma.review.tables",
+    "Progress": "srma.review.progress",
+    "WorkflowNotFoundError": "srma.review.paths",
+    "check_review": "srma.review.check",
+    "init_review": "srma.review.init",
+    "next_steps": "srma.review.progress",
+    "preflight": "srma.review.check",
+    "review_progress": "srma.review.progress",
+    "unlisted_exports": "srma.review.check",
+    "workflow_root": "srma.review.paths",
+}
 
 __all__ = [
-    "INPUT_TABLES",
     "CheckReport",
     "FileCheck",
+    "INPUT_TABLES",
     "InitResult",
     "InputTable",
     "Progress",
@@ -33,3 +58,15 @@ __all__ = [
     "unlisted_exports",
     "workflow_root",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'srma.review' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
