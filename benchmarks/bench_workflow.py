@@ -21,9 +21,8 @@ script in ``scripts/`` imports, and the modules that cost most for a figure scri
 
 Timings are wall clock; "CPU" is the user + system time of Snakemake and every job it ran
 (``os.wait4``), and "Snakemake CPU" that of Snakemake's own process. The machine may be shared:
-the load average is recorded before and after each step. Scripts run with bytecode caching on
-(as for a user's ``make run``; ``PYTHONDONTWRITEBYTECODE`` is dropped and the cache goes to a
-temporary ``PYTHONPYCACHEPREFIX``) unless ``--keep-env`` is given.
+the load average is recorded before and after each step. The library is byte-compiled first and
+``PYTHONDONTWRITEBYTECODE`` dropped, as for a user's ``make run``, unless ``--keep-env`` is given.
 
 Writes ``docs/benchmarks/workflow.md``.  Usage::
 
@@ -91,11 +90,16 @@ class Timing:
         return self
 
 
-def environment(keep: bool, cache: Path) -> dict[str, str]:
+def environment(keep: bool) -> dict[str, str]:
+    """The jobs' environment: as a user's (`make run` byte-compiles src/ first, so jobs load
+    srma from bytecode), unless `--keep-env`."""
     env = dict(os.environ)
     if not keep:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(cache)
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", "-j", "0", str(REPO / "src")], check=True
+        )
     return env
 
 
@@ -465,7 +469,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="srma-bench-workflow-"))
-    env = environment(args.keep_env, work / "pycache")
+    env = environment(args.keep_env)
     lines: list[str] = []
     try:
         print("start-up profile ...", flush=True)
@@ -516,8 +520,8 @@ def main() -> None:
         f"- CPU: {m['cpu']}, nproc = {m['nproc']}; Snakemake runs with `--cores {CORES}`",
         f"- Python {platform.python_version()}, Snakemake "
         + subprocess.run([SNAKEMAKE, "--version"], capture_output=True, text=True).stdout.strip(),
-        "- bytecode caching: "
-        + ("as in the environment" if args.keep_env else "on (temporary PYTHONPYCACHEPREFIX)"),
+        "- bytecode: "
+        + ("as in the environment" if args.keep_env else "src/ compiled first, as by `make run`"),
         "",
         "Wall: elapsed time. CPU: user + system time of Snakemake and every job it ran; on 2 "
         "cores, CPU / 2 is the least wall time the same work can take (what an idle machine "
