@@ -23,7 +23,9 @@ def test_environment_matches_pyproject(repo: Path):
     conda = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str):
-            name, spec = _name_and_spec(dep.replace("=", "==", 1) if re.match(r"^[\w-]+=[^=]", dep) else dep)
+            name, spec = _name_and_spec(
+                dep.replace("=", "==", 1) if re.match(r"^[\w-]+=[^=]", dep) else dep
+            )
             conda[name] = spec
     for name, spec in wanted.items():
         assert name in conda, f"{name} is in pyproject.toml but not environment.yml"

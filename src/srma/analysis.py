@@ -261,7 +261,7 @@ def run_analysis(
     main = _fit(yi, vi, settings, measure)
     out["pooled"] = True
     out["main"] = main
-    for s, w in zip(out["studies"], main["weights"]):
+    for s, w in zip(out["studies"], main["weights"], strict=True):
         s["weight"] = w
     # Sensitivity analyses refit the model of the main analysis (Goh et al. 2023 report the
     # leave-one-out results of their REML analyses as REML fits).

@@ -83,7 +83,9 @@ def _where(path: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _schema_problems(config: dict[str, Any], schema: Mapping[str, Any], file: str | None) -> list[Problem]:
+def _schema_problems(
+    config: dict[str, Any], schema: Mapping[str, Any], file: str | None
+) -> list[Problem]:
     problems: list[Problem] = []
     validator = _DefaultFillingValidator(schema)
     for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
@@ -94,7 +96,11 @@ def _schema_problems(config: dict[str, Any], schema: Mapping[str, Any], file: st
             extra = [k for k in err.instance if k not in allowed]
             for key in extra:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"allowed keys: {', '.join(allowed)}"
+                )
                 problems.append(
                     Problem(
                         f"unknown key {key!r} in {where}",
@@ -114,7 +120,13 @@ def _schema_problems(config: dict[str, Any], schema: Mapping[str, Any], file: st
             hint = "add it"
         value = err.instance if not isinstance(err.instance, (dict, list)) else None
         problems.append(
-            Problem(f"invalid setting {where}: {err.message}", file=file, column=where, value=value, hint=hint)
+            Problem(
+                f"invalid setting {where}: {err.message}",
+                file=file,
+                column=where,
+                value=value,
+                hint=hint,
+            )
         )
     return problems
 
@@ -135,7 +147,10 @@ def _path_problems(config: Mapping[str, Any], review_dir: Path, file: str | None
                     file=file,
                     column=where,
                     value=value,
-                    hint="give a path relative to the review folder, without '..'; copy the file into data/ if it lives elsewhere",
+                    hint=(
+                        "give a path relative to the review folder, without '..'; "
+                        "copy the file into data/ if it lives elsewhere"
+                    ),
                 )
             )
 

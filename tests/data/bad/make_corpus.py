@@ -87,7 +87,7 @@ def files() -> dict[str, bytes]:
         "screening/log_mixed_encodings.csv": (
             "work_id,stage,reviewer,decision,reason,note,time\n"
             "Wa1,title_abstract,alice,include,,résumé checked,2024-03-01T10:00\n"
-        ).encode("utf-8")
+        ).encode()
         + "Wa1,title_abstract,bob,include,,Müller’s trial,2024-03-02T11:00\n".encode("cp1252"),
         "config/not_utf8.yaml": (
             "review:\n  title: Récupération et maladie mentale\nsources:\n"
