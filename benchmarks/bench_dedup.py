@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -46,14 +47,7 @@ OTHER_PUBLISHED = {
 
 
 def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import numpy
     import rapidfuzz
 

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 
 from srma import __version__
 from srma.io import read_export
@@ -126,14 +127,7 @@ def build_inputs(folder: Path, quick: bool) -> list[tuple[str, Path, int]]:
 
 
 def _machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
     return {"uname": uname or platform.platform(), "cpu": cpu, "nproc": str(os.cpu_count())}
 

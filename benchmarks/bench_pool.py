@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
 
 from srma import __version__
 from srma.pooling import leave_one_out, pool
@@ -215,14 +216,7 @@ def pymare_loo(yi: np.ndarray, vi: np.ndarray) -> list[float]:
 
 
 def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "uname": " ".join(platform.uname()),
         "nproc": str(os.cpu_count()),

@@ -55,6 +55,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from machine import cpu_model  # noqa: E402  (benchmarks/machine.py)
+
 from tests.workflow.review import copy_review  # noqa: E402
 
 OUT = REPO / "docs" / "benchmarks" / "workflow.md"
@@ -422,14 +424,7 @@ NOTES = [
 
 
 def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "uname": " ".join(platform.uname()),
         "nproc": str(os.cpu_count()),
