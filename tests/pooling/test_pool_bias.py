@@ -11,6 +11,9 @@ tolerance); the refitted model at 1e-8 / 1e-6 as for pool().
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 from _pooling_refdata import arr, close, dataset, load, num, vt
@@ -69,6 +72,42 @@ def test_trim_and_fill_matches_trimfill(case):
         assert close(r.tau2, case["tau2"], rel, vt(np.concatenate([ds["vi"], res.filled_vi])))
     d = res.to_dict()
     assert d["k0"] == res.k0 and len(d["filled_yi"]) == res.k0
+
+
+@pytest.mark.parametrize("method", ["REML", "DL"])
+def test_trim_and_fill_se_k0_is_nan_when_var_sr_is_negative(method):
+    """``varSr < 0`` (L0 estimate of k0 about -4.2): metafor's se.k0 is NaN, no warning here.
+
+    metafor 3.8-1, tests/r/make_pooling_reference.R, data set "tf_negative_varsr":
+      trimfill(rma(yi, vi, method=method, control=...), estimator="L0")$se.k0  # NaN
+    (R warns "NaNs produced" in sqrt(varSr); print() shows "SE = NA").
+    """
+    case = next(
+        c
+        for c in TF
+        if (c["dataset"], c["method"], c["estimator"]) == ("tf_negative_varsr", method, "L0")
+    )
+    assert case["se_k0"] == "NaN" and case["k0"] == 0
+    ds = dataset("tf_negative_varsr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value encountered in sqrt"
+        res = trim_and_fill(ds["yi"], ds["vi"], method=method)
+        q0 = trim_and_fill(ds["yi"], ds["vi"], method=method, estimator="Q0")
+    assert res.k0 == 0 and math.isnan(res.se_k0)
+    assert res.to_dict()["se_k0"] is None  # JSON null, as R's NA
+    # the same for Q0: metafor's trimfill(res, estimator="Q0") gives k0 = 0, se.k0 = NaN
+    # (checked by hand in R; the reference script pins only L0 and R0)
+    assert q0.k0 == 0 and math.isnan(q0.se_k0)
+    # FE centres near the small studies: a finite SE, as metafor's 1.40638302518921
+    fe = next(
+        c
+        for c in TF
+        if (c["dataset"], c["method"], c["estimator"]) == ("tf_negative_varsr", "FE", "L0")
+    )
+    # se.k0 is closed form in the ranks: 1e-12 covers floating-point rounding only
+    assert trim_and_fill(ds["yi"], ds["vi"], method="FE").se_k0 == pytest.approx(
+        float(fe["se_k0"]), rel=1e-12
+    )
 
 
 def test_trim_and_fill_explicit_side_and_errors():

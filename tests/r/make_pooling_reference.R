@@ -119,6 +119,16 @@ local({
   yi <- 0.2 + 1.5 * sqrt(vi) + rnorm(30, 0, sqrt(vi + 0.01))
   add_ds("rand_asym_k30", yi, vi, "small-study effects: yi = 0.2 + 1.5 sei + N(0, vi + 0.01)")
 })
+# trim-and-fill with var(Sr) < 0: one imprecise outlier pulls the random-effects
+# estimate above the ten other studies, so most centred ranks are negative and the
+# L0 estimate of k0 is far below 0 (about -4.2); metafor's
+#   se.k0 <- 4 * sqrt(varSr) / (2 * k - 1)
+# is then NaN (warning "NaNs produced"; print(trimfill(res)) shows "SE = NA").
+# REML and DL give NaN, FE (estimate near the small studies) a number.  No RNG use.
+add_ds("tf_negative_varsr",
+       c(0.05, 0.10, 0.15, 0.20, 0.25, 0.08, 0.13, 0.18, 0.23, 0.28, 6.00),
+       c(0.02, 0.03, 0.04, 0.05, 0.06, 0.025, 0.035, 0.045, 0.055, 0.065, 0.30),
+       "constructed: ten small effects and one imprecise outlier (yi = 6, vi = 0.3)")
 
 # ------------------------------------------------------------------ one fit
 
@@ -309,7 +319,8 @@ for (name in c("bcg_rr", "hackshaw", "rand_k50", "normand_smd", "bangertdrowns",
 # ----------------------------------------------------------------- trimfill
 
 tf <- list()
-for (name in c("bcg_rr", "hackshaw", "rand_asym_k30", "normand_smd", "bangertdrowns", "rand_k20")) {
+for (name in c("bcg_rr", "hackshaw", "rand_asym_k30", "normand_smd", "bangertdrowns", "rand_k20",
+               "tf_negative_varsr")) {
   ds <- datasets[[name]]
   thr <- thr_of(ds$yi, ds$vi)
   for (method in c("FE", "REML", "DL")) {

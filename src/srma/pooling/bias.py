@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -140,6 +141,11 @@ class TrimFillResult:
         }
 
 
+def _r_sqrt(x: float) -> float:
+    """R's ``sqrt(x)`` of a scalar: NaN for ``x < 0`` (without numpy's RuntimeWarning)."""
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
 def _rank_first(x: np.ndarray) -> np.ndarray:
     """R's ``rank(x, ties.method = "first")``."""
     order = np.argsort(x, kind="stable")
@@ -236,7 +242,7 @@ def trim_and_fill(
             if estimator == "L0":
                 k0f = (4 * sr - k * (k + 1)) / (2 * k - 1)
             else:
-                k0f = k - 0.5 - np.sqrt(2 * k * k - 4 * sr + 0.25)
+                k0f = k - 0.5 - _r_sqrt(2 * k * k - 4 * sr + 0.25)
             var_sr = (
                 k * (k + 1) * (2 * k + 1)
                 + 10 * k0f**3
@@ -246,13 +252,17 @@ def trim_and_fill(
                 - 18 * k * k0f
                 + 6 * k * k * k0f
             ) / 24
+            # var_sr < 0 when k0f is far below 0 (most centred ranks negative, e.g. one
+            # imprecise outlier pulling a random-effects estimate above all other
+            # studies): metafor's se.k0 is then NaN (reported "SE = NA").
             if estimator == "L0":
-                se_k0 = 4 * np.sqrt(var_sr) / (2 * k - 1)
+                se_k0 = 4 * _r_sqrt(var_sr) / (2 * k - 1)
             else:
-                se_k0 = 2 * np.sqrt(var_sr) / np.sqrt((k - 0.5) ** 2 - k0f * (2 * k - k0f - 1))
+                se_k0 = 2 * _r_sqrt(var_sr) / _r_sqrt((k - 0.5) ** 2 - k0f * (2 * k - k0f - 1))
         # R's round() halves to even, like numpy's
         k0 = int(max(0, np.round(k0f))) if np.isfinite(k0f) else 0
-        se_k0 = max(0.0, float(se_k0))
+        # R's max(0, NaN) is NaN (Python's max would give 0.0)
+        se_k0 = float(se_k0) if math.isnan(se_k0) else max(0.0, float(se_k0))
 
     if k0 > 0:
         # mirror the k0 most extreme studies about the trimmed estimate
