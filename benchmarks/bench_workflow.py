@@ -477,7 +477,7 @@ def main() -> None:
     try:
         print("start-up profile ...", flush=True)
         starts = startup(env)
-        heaviest = importtime("plot_forest.py", env)
+        heaviest = importtime("plot_outcome_figures.py", env)
 
         print("example review: cold run ...", flush=True)
         example = copy_review(work / "example")
@@ -571,7 +571,8 @@ def main() -> None:
         "|---|---:|---|",
         *[f"| `{name}` | {cpu:.2f} s | {heavy} |" for name, cpu, heavy in starts],
         "",
-        "Largest cumulative import times for `plot_forest.py` (`python -X importtime`, wall):",
+        "Largest cumulative import times for `plot_outcome_figures.py` "
+        "(`python -X importtime`, wall):",
         "",
         "| module | cumulative |",
         "|---|---:|",

@@ -10,7 +10,7 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = {
-    "results/figures/forest/personal_recovery.post.cc.png": "forest_personal_recovery.png",
+    "results/figures/outcomes/personal_recovery/post.cc.forest.png": "forest_personal_recovery.png",
     "results/figures/prisma/prisma.png": "prisma.png",
 }
 

@@ -290,23 +290,34 @@ def test_record_file_mode_follows_the_umask(review):
     assert mode == 0o666 & ~umask
 
 
-def test_folder_outputs_are_hashed_as_trees(review):
+def test_folder_outputs_get_a_record_for_each_file(review):
+    """A Snakemake directory() output (an outcome's figure folder): every file in it is an
+    output of the job with its own record, as if listed one by one; records are not outputs."""
     from srma.provenance.audit import audit
-    from srma.provenance.hashing import sha256_tree
 
     folder = review.root / "results" / "sheets"
-    folder.mkdir()
+    (folder / "sub").mkdir(parents=True)
     (folder / "a.csv").write_text("a\n")
-    (folder / "b.csv").write_text("b\n")
+    (folder / "sub" / "b.csv").write_text("b\n")
+    (folder / "old.csv.prov.json").write_text("{}")  # a stale record is not an output
     job = FakeJob(input=["results/records/raw.csv"], output=["results/sheets"], rule="sheets")
-    write_job_provenance(job, "t0", root=review.root, environment=ENV)
-    doc = load_record(record_path(folder))
+    written = write_job_provenance(job, "t0", root=review.root, environment=ENV)
+    assert sorted(p.relative_to(folder).as_posix() for p in written.paths) == [
+        "a.csv.prov.json",
+        "sub/b.csv.prov.json",
+    ]
+    assert not record_path(folder).exists()
+    doc = load_record(record_path(folder / "sub" / "b.csv"))
     (subject,) = [a for a in doc["entity"].values() if a.get(SUBJECT)]
-    assert subject["srma:kind"] == "directory"
-    assert subject["srma:sha256"] == sha256_tree(folder)
-    assert subject["srma:size"] == 4
-    assert audit([record_path(folder)], root=review.root).exit_code == 0
-    (folder / "b.csv").write_text("B\n")
-    report = audit([record_path(folder)], root=review.root)
+    assert subject["srma:path"] == "results/sheets/sub/b.csv"
+    assert subject["srma:kind"] == "file"
+    assert subject["srma:sha256"] == sha256_file(folder / "sub" / "b.csv")
+    # both files share the job, and each knows its sibling as an output of it
+    paths = set(_by_path(doc))
+    assert {"results/sheets/a.csv", "results/sheets/sub/b.csv", "results/records/raw.csv"} <= paths
+    records = [record_path(folder / "a.csv"), record_path(folder / "sub" / "b.csv")]
+    assert audit(records, root=review.root).exit_code == 0
+    (folder / "sub" / "b.csv").write_text("B\n")
+    report = audit(records, root=review.root)
     assert report.exit_code == 1
-    assert [c.path for c in report.changed] == ["results/sheets"]
+    assert [c.path for c in report.changed] == ["results/sheets/sub/b.csv"]

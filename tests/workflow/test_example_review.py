@@ -98,7 +98,12 @@ def test_every_analysis_has_a_forest_plot(review):
     mains = summary[summary.variant == "main"]
     for r in mains.itertuples():
         stem = f"{r.outcome}.{r.timepoint}.{r.population}"
-        svg = review / "results/figures/forest" / f"{stem}.svg"
+        svg = (
+            review
+            / "results/figures/outcomes"
+            / r.outcome
+            / f"{r.timepoint}.{r.population}.forest.svg"
+        )
         assert svg.exists(), stem
         if r.pooled == "yes":
             text = svg.read_text()

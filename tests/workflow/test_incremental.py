@@ -23,14 +23,9 @@ from tests.workflow.review import Run, copy_run, snakemake
 # a minute of edits: hence `slow`.
 pytestmark = [pytest.mark.workflow, pytest.mark.slow]
 
-#: Figure folder under results/figures -> the rule that draws it.
-FIGURE_RULES = {
-    "forest": "plot_forest",
-    "subgroups": "plot_subgroup_forest",
-    "leave_one_out": "plot_leave_one_out",
-    "funnel": "plot_funnel",
-}
-ANALYSIS_WILDCARDS = ("outcome", "timepoint", "population", "column")
+#: The rule that draws every figure of one outcome (results/figures/outcomes/{outcome}/).
+FIGURE_RULE = "plot_outcome_figures"
+ANALYSIS_WILDCARDS = ("outcome", "timepoint", "population")
 #: The outcome edited below: two analyses, with leave-one-out and subgroup plots.
 OUTCOME = "quality_of_life"
 OUTCOME_ROW = (
@@ -142,20 +137,14 @@ def analysis_jobs(review: Path, outcome: str) -> set[Job]:
     for path in (review / "results" / "pooled").glob(f"{outcome}.*.pooled.json"):
         parts = path.name.removesuffix(".pooled.json").split(".")
         jobs.add(job("pool_analysis", **dict(zip(ANALYSIS_WILDCARDS, parts, strict=False))))
-    jobs |= figure_jobs(review, *FIGURE_RULES.values(), outcome=outcome)
+    jobs |= figure_jobs(review, outcome=outcome)
     return jobs
 
 
-def figure_jobs(review: Path, *rules: str, outcome: str = "*") -> set[Job]:
-    """The jobs of `rules` that drew a figure in the full run."""
-    jobs = set()
-    for folder, rule in FIGURE_RULES.items():
-        if rule not in rules:
-            continue
-        for path in (review / "results" / "figures" / folder).glob(f"{outcome}.*.svg"):
-            parts = path.name.removesuffix(".svg").split(".")
-            jobs.add(job(rule, **dict(zip(ANALYSIS_WILDCARDS, parts, strict=False))))
-    return jobs
+def figure_jobs(review: Path, outcome: str = "*") -> set[Job]:
+    """The figure jobs that drew an outcome's figures in the full run."""
+    folders = (review / "results" / "figures" / "outcomes").glob(outcome)
+    return {job(FIGURE_RULE, outcome=f.name) for f in folders if any(f.glob("*.svg"))}
 
 
 # --------------------------------------------------------------------------- files
@@ -207,7 +196,8 @@ def test_a_full_run_leaves_nothing_to_do(review):
 
 def test_one_outcomes_rows_rerun_only_that_outcomes_jobs(review):
     expected = analysis_jobs(review, OUTCOME)
-    assert {j.rule for j in expected} >= {"pool_analysis", "plot_forest", "plot_leave_one_out"}
+    assert {j.rule for j in expected} == {"pool_analysis", FIGURE_RULE}
+    assert len(expected) == 3  # two analyses, one figure job
     before = result_files(review)
     replace_once(review / "data/extraction/outcomes.csv", *OUTCOME_ROW)
 
@@ -229,7 +219,7 @@ def test_one_outcomes_rows_rerun_only_that_outcomes_jobs(review):
     )
     after = result_files(review)
     # of the other outcomes' files, only their split outcome data was rewritten (same bytes)
-    mine = {p for p in after if f"/{OUTCOME}." in p}
+    mine = {p for p in after if f"/{OUTCOME}." in p or f"/{OUTCOME}/" in p}
     split = {p for p in after if p.endswith(".outcome_data.csv")} - mine
     assert len(split) == 7
     assert rewritten(before, after) - mine == split | {"results/pooled/summary.csv"}
@@ -293,33 +283,28 @@ def test_a_screening_time_reruns_screening_only(review):
     assert not {p for p in changed(before, after) if not p.startswith("results/screening/sheets")}
 
 
-# Each figure option reruns exactly the figure rules that use it.
+# Each figure option reruns the figures (every outcome's figure job), and nothing else.
 @pytest.mark.parametrize(
-    ("option", "old", "new", "rules"),
+    ("option", "old", "new"),
     [
-        (
-            "favours_control",
-            "Favours [control]",
-            "Favours [usual care]",
-            ("plot_forest", "plot_subgroup_forest", "plot_leave_one_out"),
-        ),
-        ("prediction_interval", "false", "true", ("plot_forest", "plot_subgroup_forest")),
-        ("risk_of_bias_dots", "true", "false", ("plot_forest",)),
+        ("favours_control", "Favours [control]", "Favours [usual care]"),
+        ("prediction_interval", "false", "true"),
+        ("risk_of_bias_dots", "true", "false"),
     ],
 )
-def test_a_figure_option_reruns_only_the_figures_that_use_it(review, option, old, new, rules):
+def test_a_figure_option_reruns_only_the_figures(review, option, old, new):
     replace_once(review / "config/config.yaml", f"  {option}: {old}\n", f"  {option}: {new}\n")
 
     planned = jobs_planned(snakemake(review, "--dry-run"))
 
-    expected = figure_jobs(review, *rules)
-    assert {j.rule for j in expected} == set(rules)
+    expected = figure_jobs(review)
+    assert len(expected) == 8  # the example review's outcomes
     assert_jobs(planned, expected)
 
 
-def test_a_figure_script_reruns_only_its_figures(review):
-    (review / "scripts/plot_funnel.py").touch()
+def test_a_figure_script_reruns_only_the_figures(review):
+    (review / "scripts/plot_outcome_figures.py").touch()
 
     planned = jobs_planned(snakemake(review, "--dry-run"))
 
-    assert_jobs(planned, figure_jobs(review, "plot_funnel"))
+    assert_jobs(planned, figure_jobs(review))

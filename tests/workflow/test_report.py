@@ -134,8 +134,9 @@ def test_every_figure_and_table_is_in_the_report(report):
     )
     expected = figures + ["results/pooled/summary.csv", "results/prisma/counts.csv"]
     assert sorted(report["results"]) == sorted(expected)
-    kinds = {p.split("/")[2] for p in figures}
-    assert kinds == {"forest", "subgroups", "leave_one_out", "funnel", "prisma", "risk_of_bias"}
+    assert {p.split("/")[2] for p in figures} == {"outcomes", "prisma", "risk_of_bias"}
+    kinds = {Path(p).name.split(".")[2] for p in figures if p.split("/")[2] == "outcomes"}
+    assert kinds == {"forest", "subgroups", "leave_one_out", "funnel"}
 
 
 def test_results_are_grouped_by_outcome_and_analysis(report):
@@ -171,9 +172,9 @@ def test_results_are_grouped_by_outcome_and_analysis(report):
     for category, outcome in outcome_of.items():
         for subcategory, paths in categories[category].items():
             for path in paths:
+                assert Path(path).parent.name == outcome, path
                 stem = Path(path).name.split(".")
-                assert stem[0] == outcome, path
-                assert subcategory == f"{timepoints[stem[1]]}, {populations[stem[2]]}", path
+                assert subcategory == f"{timepoints[stem[0]]}, {populations[stem[1]]}", path
 
 
 def test_every_result_has_a_clean_caption(report):
@@ -188,7 +189,7 @@ def test_every_result_has_a_clean_caption(report):
 
 def test_captions_explain_how_each_figure_was_computed(report):
     results = report["results"]
-    forest = results["results/figures/forest/hope.post.cc.svg"]["caption"]
+    forest = results["results/figures/outcomes/hope/post.cc.forest.svg"]["caption"]
     for text in (
         "Hedges' g",
         "J(m)",
@@ -200,14 +201,18 @@ def test_captions_explain_how_each_figure_was_computed(report):
         "Hope, post-test, complete cases",
     ):
         assert text in forest, text
-    not_pooled = results["results/figures/forest/knowledge_of_illness.post.cc.svg"]["caption"]
+    not_pooled = results["results/figures/outcomes/knowledge_of_illness/post.cc.forest.svg"][
+        "caption"
+    ]
     assert "fewer than two studies is not pooled" in not_pooled
-    funnel = results["results/figures/funnel/hope.post.cc.svg"]["caption"]
+    funnel = results["results/figures/outcomes/hope/post.cc.funnel.svg"]["caption"]
     for text in ("Egger", "regtest()", "Trim-and-fill", "L0", "pseudo 95% confidence limits"):
         assert text in funnel, text
-    loo = results["results/figures/leave_one_out/hope.post.cc.svg"]["caption"]
+    loo = results["results/figures/outcomes/hope/post.cc.leave_one_out.svg"]["caption"]
     assert "model" in loo and "chosen for the main analysis" in loo
-    subgroups = results["results/figures/subgroups/hope.post.cc.comparator_type.svg"]["caption"]
+    subgroups = results["results/figures/outcomes/hope/post.cc.subgroups.comparator_type.svg"][
+        "caption"
+    ]
     assert "Test for subgroup differences" in subgroups and "Treatment as usual" in subgroups
     # the PRISMA counts table is shown as a table, read from the file the rule wrote
     counts = results["results/prisma/counts.csv"]["caption"]
@@ -220,15 +225,15 @@ def test_captions_explain_how_each_figure_was_computed(report):
 
 def test_markup_in_labels_is_shown_as_text(report):
     results = report["results"]
-    caption = results["results/figures/forest/knowledge_of_illness.post.cc.svg"]["caption"]
+    caption = results["results/figures/outcomes/knowledge_of_illness/post.cc.forest.svg"]["caption"]
     assert "&lt;/script&gt;&lt;script&gt;window.__injected = 3&lt;/script&gt;" in caption
     assert "<script" not in caption and "<i>" not in caption
     assert "&lt;img src=x" in report["workflow_desc"]
     assert "<img" not in report["workflow_desc"]
     # no label can close the <script> elements that carry the report's data: Snakemake embeds
-    # job params verbatim (the title param holds the raw label), report.smk escapes every "<"
+    # job params verbatim (the titles param holds the raw label), report.smk escapes every "<"
     html = report["html"]
-    assert "title=Knowledge of \\u003ci>mental\\u003c/i> illness {scale}" in html
+    assert "titles={'followup.cc': 'Knowledge of \\u003ci>mental\\u003c/i> illness {scale}" in html
     assert "window.__injected" not in re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
 
 
@@ -339,7 +344,7 @@ def browsed(report, chromium):
     seen = page.evaluate(NAVIGATE_JS)
     # one figure page to look at: the analysis's list of figures beside its forest plot,
     # then the same figure with its description open
-    figure = "results/figures/forest/hope.post.cc.svg"
+    figure = "results/figures/outcomes/hope/post.cc.forest.svg"
     shown = (
         "[...document.images].some(i => !i.closest('nav') && i.naturalWidth > 0 && "
         f"i.getAttribute('src') === results['{figure}'].data_uri)"
@@ -373,7 +378,7 @@ def test_every_result_is_reachable_from_the_menu(browsed, report):
     for path, entry in by_path.items():
         assert entry["caption_scripts"] == 0, path
         assert len(entry["caption_text"]) > 200, path
-    assert by_path["results/figures/forest/knowledge_of_illness.post.cc.svg"][
+    assert by_path["results/figures/outcomes/knowledge_of_illness/post.cc.forest.svg"][
         "caption_text"
     ].startswith(f"Forest plot: {HOSTILE_OUTCOME}, post-test, complete cases.")
 

@@ -30,10 +30,10 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 # config's sources. A path through every stage and every kind of SLURM submission: the imports
 # (one group job), de-duplication and screening (checkpoints, single jobs), PRISMA's counts, the
 # split of the outcome data (a local rule), one outcome's extraction (a grouped checkpoint) and
-# one analysis pooled and drawn (pool_analysis + plot_forest: one group job). Each stage waits
-# for the one before (checkpoints) and each wait costs 15-40 s of the plugin's status polling,
-# so the whole review (25 analyses) is run only when SRMA_SLURM_WHOLE_REVIEW=1 (about 12 min on
-# 2 cores; docs/cluster.md).
+# one outcome's analyses pooled and drawn (pool_analysis + plot_outcome_figures: one group
+# job). Each stage waits for the one before (checkpoints) and each wait costs 15-40 s of the
+# plugin's status polling, so the whole review (8 outcomes, 25 analyses) is run only when
+# SRMA_SLURM_WHOLE_REVIEW=1 (docs/cluster.md).
 REVIEW_TARGETS: tuple[str, ...] = (
     "results/records/{source}.parquet",
     "results/records/{source}.rejected.csv",
@@ -45,9 +45,7 @@ REVIEW_TARGETS: tuple[str, ...] = (
     "results/prisma/counts.csv",
     "results/extraction/hope.effects.parquet",
     "results/pooled/hope.post.cc.pooled.json",
-    "results/figures/forest/hope.post.cc.svg",
-    "results/figures/forest/hope.post.cc.png",
-    "results/figures/forest/hope.post.cc.pdf",
+    "results/figures/outcomes/hope",
 )
 WHOLE_REVIEW = os.environ.get("SRMA_SLURM_WHOLE_REVIEW") == "1"
 
@@ -445,14 +443,18 @@ def test_review_runs_as_slurm_jobs(slurm_cluster, slurm_env, slurm_tool, tmp_pat
     submitted = _submitted(out)
     _check_resources(jobs, submitted)
     # every kind of submission: a group of imports, single checkpoint jobs, a grouped
-    # extraction checkpoint, an analysis group (pooling and its plot)
+    # extraction checkpoint, an outcome group (its analyses pooled, then its figures)
     kinds = {folder.split("/")[0] for folder in submitted.values()}
     assert "group_import_import_source" in kinds, kinds
     assert {"rule_deduplicate_records", "rule_screen_records"} <= kinds, kinds
     assert "group_extraction_extract_outcome" in kinds, kinds
-    assert any(k.startswith("group_analysis_") and "pool_analysis" in k for k in kinds), kinds
+    assert any(
+        k.startswith("group_outcome_") and "pool_analysis" in k and "plot_outcome_figures" in k
+        for k in kinds
+    ), kinds
     assert "split_outcome_data" in set(re.findall(r"localcheckpoint (\w+):", out))
     made = made_results(remote)
     assert made == made_results(local)
-    assert set(targets) <= set(made)
+    # every target made (a folder target: files in it)
+    assert all(t in made or any(m.startswith(f"{t}/") for m in made) for t in targets), targets
     _same_bytes(local, remote, made)

@@ -331,27 +331,19 @@ def usable_studies(outcome, timepoint, population):
 
 
 def figure_targets(wildcards=None):
-    """Every figure the analyses call for: a forest plot per analysis; leave-one-out and
-    funnel plots where 3+ studies are pooled; a subgroup forest plot per subgroup column
-    with 2+ levels."""
-    from srma.analysis import AnalysisSettings
+    """The figure folder of every outcome with at least one analysis (rule
+    plot_outcome_figures draws each analysis's forest plot, and its leave-one-out, funnel and
+    subgroup forest plots where pooling computed them: srma.figures.outcome)."""
+    outcomes = sorted({o for o, _, _ in all_analyses()})
+    return [f"results/figures/outcomes/{o}" for o in outcomes]
 
-    targets = []
-    for o, t, p in all_analyses():
-        stem = f"{o}.{t}.{p}"
-        targets.append(f"results/figures/forest/{stem}.svg")
-        plan = AnalysisSettings.from_config(config["analysis"], o, t, p)
-        rows = usable_studies(o, t, p)
-        if not plan.pool or len(rows) < 2:
-            continue
-        if len(rows) >= 3 and plan.leave_one_out:
-            targets.append(f"results/figures/leave_one_out/{stem}.svg")
-        if len(rows) >= plan.min_studies_bias:
-            targets.append(f"results/figures/funnel/{stem}.svg")
-        for column in plan.subgroup_by:
-            if column in rows.columns and rows[column].nunique() >= 2:
-                targets.append(f"results/figures/subgroups/{stem}.{column}.svg")
-    return targets
+
+def pooled_of_outcome(wildcards):
+    """The pooled results of every analysis of one outcome."""
+    return [
+        f"results/pooled/{wildcards.outcome}.{t}.{p}.pooled.json"
+        for t, p in analyses_of_outcome(wildcards.outcome)
+    ]
 
 
 def figure_options(*keys):
@@ -366,14 +358,23 @@ def risk_of_bias_for_forest(wildcards=None):
     return rules.check_risk_of_bias.output.rob
 
 
-def analysis_title(wildcards):
-    outcome = OUTCOMES[wildcards.outcome]["label"]
+def analysis_title(outcome, timepoint, population):
+    """"Personal recovery, post-test, complete cases": the title of one analysis's figures."""
+    label = OUTCOMES[outcome]["label"]
     tps = {x["id"]: x["label"] for x in config["extraction"]["timepoints"]}
     pops = {x["id"]: x["label"] for x in config["extraction"]["populations"]}
     return (
-        f"{outcome}, {tps.get(wildcards.timepoint, wildcards.timepoint).lower()}, "
-        f"{pops.get(wildcards.population, wildcards.population).lower()}"
+        f"{label}, {tps.get(timepoint, timepoint).lower()}, "
+        f"{pops.get(population, population).lower()}"
     )
+
+
+def analysis_titles(wildcards):
+    """Figure titles of every analysis of one outcome, by "{timepoint}.{population}"."""
+    return {
+        f"{t}.{p}": analysis_title(wildcards.outcome, t, p)
+        for t, p in analyses_of_outcome(wildcards.outcome)
+    }
 
 
 wildcard_constraints:

@@ -1,106 +1,39 @@
-# Figures: forest (and subgroup forest), leave-one-out and funnel plots per analysis;
-# risk of bias for the review. Each as SVG, PNG (300 dpi) and PDF.
+# Figures: one job per outcome draws the forest (and subgroup forest), leave-one-out and funnel
+# plots of each of its analyses into results/figures/outcomes/{outcome}/ (srma.figures.outcome);
+# risk of bias for the review. Each figure as SVG, PNG (300 dpi) and PDF.
 
 
-rule plot_forest:
+rule plot_outcome_figures:
     input:
-        pooled="results/pooled/{outcome}.{timepoint}.{population}.pooled.json",
+        pooled=pooled_of_outcome,
         rob=risk_of_bias_for_forest,
     output:
-        svg=report(
-            "results/figures/forest/{outcome}.{timepoint}.{population}.svg",
-            caption="../report/forest.rst",
+        figures=report(
+            directory("results/figures/outcomes/{outcome}"),
+            patterns=["{timepoint,[a-z0-9_]+}.{population,[a-z0-9_]+}.{figure}.svg"],
+            caption="../report/outcome_figures.rst",
             category=report_outcome,
             subcategory=report_analysis,
-            labels={"Figure": "Forest plot"},
+            labels=report_figure_label,
         ),
-        png="results/figures/forest/{outcome}.{timepoint}.{population}.png",
-        pdf="results/figures/forest/{outcome}.{timepoint}.{population}.pdf",
     params:
         options=figure_options(
             "favours_intervention", "favours_control", "prediction_interval", "risk_of_bias_dots"
         ),
-        title=analysis_title,
-    log:
-        "results/logs/plot_forest/{outcome}.{timepoint}.{population}.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/plot_forest.py"
-
-
-rule plot_subgroup_forest:
-    input:
-        pooled="results/pooled/{outcome}.{timepoint}.{population}.pooled.json",
-    output:
-        svg=report(
-            "results/figures/subgroups/{outcome}.{timepoint}.{population}.{column}.svg",
-            caption="../report/subgroup_forest.rst",
-            category=report_outcome,
-            subcategory=report_analysis,
-            labels=report_subgroup_figure,
-        ),
-        png="results/figures/subgroups/{outcome}.{timepoint}.{population}.{column}.png",
-        pdf="results/figures/subgroups/{outcome}.{timepoint}.{population}.{column}.pdf",
-    params:
-        options=figure_options(
-            "favours_intervention", "favours_control", "prediction_interval"
-        ),
-        title=analysis_title,
+        titles=analysis_titles,
         subgroup_labels={c["id"]: c["label"] for c in config["extraction"]["comparator_types"]},
+    # With more threads (set-threads in a profile), the figures are drawn side by side in
+    # processes forked after the imports. One by default: jobs of other outcomes fill the cores.
+    threads: 1
+    # An outcome's figures start as soon as its analyses are pooled, ahead of other outcomes'
+    # pooling, so the longest figure jobs do not all wait for the end of the run.
+    priority: 1
     log:
-        "results/logs/plot_subgroup_forest/{outcome}.{timepoint}.{population}.{column}.log",
+        "results/logs/plot_outcome_figures/{outcome}.log",
     conda:
         ENV
     script:
-        "../../scripts/plot_subgroup_forest.py"
-
-
-rule plot_leave_one_out:
-    input:
-        pooled="results/pooled/{outcome}.{timepoint}.{population}.pooled.json",
-    output:
-        svg=report(
-            "results/figures/leave_one_out/{outcome}.{timepoint}.{population}.svg",
-            caption="../report/leave_one_out.rst",
-            category=report_outcome,
-            subcategory=report_analysis,
-            labels={"Figure": "Leave-one-out"},
-        ),
-        png="results/figures/leave_one_out/{outcome}.{timepoint}.{population}.png",
-        pdf="results/figures/leave_one_out/{outcome}.{timepoint}.{population}.pdf",
-    params:
-        options=figure_options("favours_intervention", "favours_control"),
-        title=analysis_title,
-    log:
-        "results/logs/plot_leave_one_out/{outcome}.{timepoint}.{population}.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/plot_leave_one_out.py"
-
-
-rule plot_funnel:
-    input:
-        pooled="results/pooled/{outcome}.{timepoint}.{population}.pooled.json",
-    output:
-        svg=report(
-            "results/figures/funnel/{outcome}.{timepoint}.{population}.svg",
-            caption="../report/funnel.rst",
-            category=report_outcome,
-            subcategory=report_analysis,
-            labels={"Figure": "Funnel plot"},
-        ),
-        png="results/figures/funnel/{outcome}.{timepoint}.{population}.png",
-        pdf="results/figures/funnel/{outcome}.{timepoint}.{population}.pdf",
-    params:
-        title=analysis_title,
-    log:
-        "results/logs/plot_funnel/{outcome}.{timepoint}.{population}.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/plot_funnel.py"
+        "../../scripts/plot_outcome_figures.py"
 
 
 rule plot_risk_of_bias:

@@ -85,6 +85,8 @@ def report_analysis(wildcards):
     return report_text(f"{timepoint}, {population[:1].lower()}{population[1:]}")
 
 
-def report_subgroup_figure(wildcards):
-    """Label of a subgroup forest plot: "Forest plot by comparator type"."""
-    return {"Figure": report_text(f"Forest plot by {wildcards.column.replace('_', ' ')}")}
+def report_figure_label(wildcards):
+    """Label of one figure of an outcome: "Forest plot", "Forest plot by comparator type"."""
+    from srma.figures.outcome import figure_label
+
+    return {"Figure": report_text(figure_label(wildcards.figure))}

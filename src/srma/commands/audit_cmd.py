@@ -58,7 +58,7 @@ def record_files(paths: list[Path], all_: bool, root: Path) -> list[Path]:
     if not paths and not all_:
         raise InputError(
             "nothing to audit",
-            hint="name outputs or records (srma audit results/figures/forest.svg), "
+            hint="name outputs or records (srma audit results/figures/prisma/prisma.svg), "
             "or audit everything with srma audit --all",
         )
     found: list[Path] = []

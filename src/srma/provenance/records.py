@@ -212,6 +212,26 @@ def _pairs(files: Any) -> list[tuple[str | None, str]]:
     return pairs
 
 
+#: The empty file Snakemake leaves in a directory() output when its job has finished.
+_MARKER = ".snakemake_timestamp"
+
+
+def _files_of(pairs: Iterable[tuple[str | None, str]], root: Path) -> list[tuple[str | None, str]]:
+    """Each output folder (Snakemake ``directory()``) replaced by the files in it, so that every
+    file a job writes gets its own record; records themselves are not outputs, nor is the
+    empty marker Snakemake adds to a finished folder output."""
+    files: list[tuple[str | None, str]] = []
+    for role, path in pairs:
+        folder = resolve(relative_path(path, root), root)
+        if not folder.is_dir():
+            files.append((role, path))
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and not file.name.endswith(PROV_SUFFIX) and file.name != _MARKER:
+                files.append((role, os.path.join(path, file.relative_to(folder).as_posix())))
+    return files
+
+
 def _unique(pairs: Iterable[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
     seen: dict[str, str | None] = {}
     for name, path in pairs:
@@ -310,7 +330,7 @@ def job_record(
 ) -> tuple[JobRecord, list[dict[str, Any]]]:
     """The :class:`JobRecord` of a duck-typed job, and the records of its inputs."""
     inputs = _unique(_pairs(getattr(job, "input", None)))
-    outputs = _unique(_pairs(getattr(job, "output", None)))
+    outputs = _unique(_files_of(_pairs(getattr(job, "output", None)), root))
     used: list[UsedFile] = []
     upstream: list[dict[str, Any]] = []
     warnings: list[str] = []
