@@ -85,6 +85,7 @@ class Timing:
     load_before: float
     load_after: float
     planned: int = 0  # jobs a dry run lists
+    walls: list[float] | None = None  # every repeat's wall time, when the median is shown
 
     def check(self, what: str, output: str) -> Timing:
         if self.returncode != 0:
@@ -154,6 +155,14 @@ def dry_run(review: Path, env: dict[str, str], repeats: int = 3) -> tuple[float,
         timing.check("dry run", text)
         walls.append(timing.wall)
     return statistics.median(walls), timing, text
+
+
+def median_run(runs: list[Timing]) -> Timing:
+    """The run of median wall time (the upper median of an even number), its `walls` noted."""
+    ranked = sorted(runs, key=lambda t: t.wall)
+    chosen = ranked[len(ranked) // 2]
+    chosen.walls = [t.wall for t in runs]
+    return chosen
 
 
 def planned_jobs(dry_run_output: str) -> int:
@@ -384,27 +393,40 @@ NOTES = [
     "",
     "- Every job is a fresh Python interpreter running one script (`script:`). It pays the "
     "interpreter and Snakemake's script preamble (about 0.1 s), the imports in the start-up "
-    "table, its work, and its provenance record. The work itself is small in a review of "
-    "this size: a forest plot is drawn in well under 0.1 s, but saved as SVG, PNG and PDF it "
-    "costs the time in the last table, most of it the PDF (which embeds subsets of its fonts, "
-    "with fontTools).",
+    "table, its work, and its provenance records. In a review of this size the work is "
+    "small next to the imports, so the workflow is cut into as few jobs as incremental "
+    "rebuilds allow.",
+    "- Figures: one job per outcome (rule plot_outcome_figures, `srma.figures.outcome`) "
+    "draws the forest, leave-one-out, funnel and subgroup plots of all its analyses, so "
+    "matplotlib is imported once per outcome rather than once per figure (the example "
+    "review went from 105 jobs, 53 of them figures, to 60 jobs with 8 figure jobs). The "
+    "job has two threads: its figures are drawn in two processes forked after the imports, "
+    "which halves the wait after an edit to one outcome. The figure files of an outcome are "
+    "one `directory()` output; each still gets its own provenance record and report entry.",
+    "- Saving a figure as SVG, PNG (300 dpi) and PDF costs more than drawing it (the "
+    "format table above). The PDF embeds subsets of the DejaVu fonts; srma drops the "
+    "OpenType layout tables (GSUB, GPOS, GDEF, kern, MATH) from those subsets, which no PDF "
+    "reader uses and which took most of fontTools' subsetting time "
+    "(`srma.figures.style.lean_pdf_font_subsets`; about 0.55 -> 0.33 s of CPU per PDF).",
     "- Imports are kept light: `srma.io` and `srma.extraction` export their names lazily "
-    "(PEP 562 `__getattr__`), so a job that needs only the table writers no longer imports "
-    "every export reader and, through `srma.records`, pandera (about 0.3-0.4 s of CPU per "
-    "job); the risk-of-bias table is checked once (rule check_risk_of_bias) instead of in "
-    "each forest plot job. What is left is the floor of a job that reads a table and draws "
-    "a figure: the interpreter with Snakemake's script preamble, pandas and matplotlib.",
-    "- Saving every figure as SVG, PNG (300 dpi) and PDF is the other large cost of a figure "
-    "job (see the last table): matplotlib subsets the embedded DejaVu fonts with fontTools "
-    "for each PDF.",
+    "(PEP 562 `__getattr__`), `srma.__version__` is looked up on first use, figure jobs "
+    "read the risk-of-bias table with pyarrow instead of pandas, and the table is checked "
+    "once (rule check_risk_of_bias). Provenance: the outputs of one job share their merged "
+    "lineage, which is built once per job, not once per file.",
     "- Job grouping does not help here: Snakemake ignores groups when it runs jobs on the "
     "local machine (Snakemake docs, 'Job Grouping'); they pay off on a cluster "
     "(workflow/profiles/slurm).",
     "- Snakemake's own CPU (parsing, validating the config, building the DAG, looking at the "
-    "jobs after each checkpoint again) is the `Snakemake CPU` column. In large reviews its "
-    "scheduler adds to it: while many jobs are ready it re-evaluates them about every second "
-    "(the default `--max-jobs-per-timespan 100/1s` schedules a re-evaluation after each "
-    "selection), at a cost that grows with the number of ready jobs.",
+    "jobs after each checkpoint again) is the `Snakemake CPU` column. About 2 s of every "
+    "invocation is Snakemake starting up: importing it and its executor plugins (the SLURM "
+    "plugin imports pandas and SQLAlchemy), before the Snakefile is read. In large reviews "
+    "its scheduler adds to it: while many jobs are ready it re-evaluates them about every "
+    "second (the default `--max-jobs-per-timespan 100/1s` schedules a re-evaluation after "
+    "each selection), at a cost that grows with the number of ready jobs.",
+    "- The one-outcome edit is a chain of five steps, each waiting for the one before: "
+    "Snakemake's start-up (about 2 s), the split of the outcome data (a checkpoint that "
+    "checks every extraction table with pandera, about 2 s), the outcome's extraction "
+    "(about 1.5 s), its analyses (pooled side by side, about 1 s) and its figures.",
     "- Checkpoints: import_source, deduplicate_records, screen_records, split_outcome_data "
     "and extract_outcome are checkpoints, so that a job whose inputs were rewritten with the "
     "same bytes does not run (tests/workflow/test_incremental.py). Snakemake looks at the "
@@ -430,6 +452,13 @@ def machine() -> dict[str, str]:
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
     }
+
+
+def repeats(t: Timing) -> str:
+    """ " (runs: 49.1, 50.2, 52.5 s)": every repeat's wall time."""
+    if not t.walls or len(t.walls) < 2:
+        return ""
+    return " (runs: " + ", ".join(f"{w:.1f}" for w in sorted(t.walls)) + " s)"
 
 
 def fmt(seconds: float | None) -> str:
@@ -467,6 +496,9 @@ def main() -> None:
     parser.add_argument("--outcomes", type=int, default=200)
     parser.add_argument("--studies", type=int, default=2)
     parser.add_argument("--scale-run", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="cold and edit runs of the example (median)"
+    )
     parser.add_argument("--keep-env", action="store_true")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -479,19 +511,25 @@ def main() -> None:
         starts = startup(env)
         heaviest = importtime("plot_outcome_figures.py", env)
 
-        print("example review: cold run ...", flush=True)
-        example = copy_review(work / "example")
-        cold, text = snakemake(example, env=env)
-        cold.check("cold run", text)
-        print(f"  {cold}", flush=True)
+        print(f"example review: {args.repeats} cold runs ...", flush=True)
+        colds, edits = [], []
+        for i in range(args.repeats):
+            example = copy_review(work / f"example{i}")
+            cold, text = snakemake(example, env=env)
+            colds.append(cold.check("cold run", text))
+            print(f"  {cold}", flush=True)
+        cold = median_run(colds)
         formats = figure_formats(example, env)
         noop_wall, noop, text = dry_run(example, env)
         noop.wall = noop_wall
-        edited = copy_run(example, work / "example_edit")
-        replace_once(edited / EDIT_FILE, *EDIT)
-        edit, text = snakemake(edited, env=env)
-        edit.check("edit run", text)
-        print(f"  no-op dry run {noop_wall:.1f} s; edit {edit}", flush=True)
+        for i in range(args.repeats):
+            edited = copy_run(example, work / f"example_edit{i}")
+            replace_once(edited / EDIT_FILE, *EDIT)
+            edit, text = snakemake(edited, env=env)
+            edits.append(edit.check("edit run", text))
+            print(f"  edit {edit}", flush=True)
+        edit = median_run(edits)
+        print(f"  no-op dry run {noop_wall:.1f} s", flush=True)
 
         print(f"generated review: {args.outcomes} outcomes ...", flush=True)
         scale, scale_edit = scale_review(work / "scale", args.outcomes, args.studies)
@@ -537,10 +575,17 @@ def main() -> None:
         "## Example review",
         "",
         *TABLE_HEAD,
-        timing_row("cold run (`snakemake --cores 2`)", cold, TARGETS["cold"]),
+        timing_row(
+            f"cold run (`snakemake --cores 2`), median of {args.repeats}{repeats(cold)}",
+            cold,
+            TARGETS["cold"],
+        ),
         timing_row("no-op dry run (`snakemake -n`, median of 3)", noop, TARGETS["noop"]),
         timing_row(
-            "one outcome's rows edited (quality_of_life), then a run", edit, TARGETS["edit"]
+            f"one outcome's rows edited (quality_of_life), then a run, median of "
+            f"{args.repeats}{repeats(edit)}",
+            edit,
+            TARGETS["edit"],
         ),
         "",
         f"## Generated review: {args.outcomes} outcomes x 4 analyses, {args.studies} studies each",

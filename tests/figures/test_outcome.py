@@ -108,3 +108,38 @@ def test_forked_workers_write_the_same_bytes(tmp_path: Path) -> None:
     assert [p.name for p in one] == [p.name for p in two]
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_rob_judgements_from_records_or_a_table() -> None:
+    from srma.figures.from_results import rob_judgements
+
+    rows = [
+        {
+            "study_id": "b",
+            "tool": "rob1",
+            "domain": "random_sequence_generation",
+            "judgement": "low",
+        },
+        {"study_id": "b", "tool": "rob1", "domain": "overall", "judgement": "high"},
+        {
+            "study_id": "a",
+            "tool": "rob1",
+            "domain": "random_sequence_generation",
+            "judgement": "unclear",
+        },
+        {"study_id": "a", "tool": "rob1", "domain": "overall", "judgement": "unclear"},
+    ]
+    outcomes = [None, None, float("nan"), None]
+    rows = [{**r, "outcome": o} for r, o in zip(rows, outcomes, strict=True)]
+    # an outcome-level judgement overrides the study's own for that outcome only
+    specific = {**rows[0], "outcome": "hope", "judgement": "high"}
+    table = [*rows, specific]
+    tool, judgements, overall = rob_judgements(table, "hope")
+    assert tool == "rob1"
+    assert list(judgements) == ["a", "b"]
+    assert judgements["b"][0] == "high" and judgements["a"][0] == "unclear"
+    assert overall == {"a": "unclear", "b": "high"}
+    assert rob_judgements(table, "qol")[1]["b"][0] == "low"
+    assert rob_judgements(table)[1]["b"][0] == "low"
+    # the same from a DataFrame
+    assert rob_judgements(pd.DataFrame(table), "hope") == (tool, judgements, overall)

@@ -22,9 +22,10 @@ rule plot_outcome_figures:
         ),
         titles=analysis_titles,
         subgroup_labels={c["id"]: c["label"] for c in config["extraction"]["comparator_types"]},
-    # With more threads (set-threads in a profile), the figures are drawn side by side in
-    # processes forked after the imports. One by default: jobs of other outcomes fill the cores.
-    threads: 1
+    # The figures are drawn side by side in processes forked after the imports (matplotlib is
+    # imported once). Snakemake gives a job no more threads than --cores; set-threads in a
+    # profile changes it. Two halve the wait after an edit to one outcome (docs/benchmarks).
+    threads: 2
     # An outcome's figures start as soon as its analyses are pooled, ahead of other outcomes'
     # pooling, so the longest figure jobs do not all wait for the end of the run.
     priority: 1

@@ -200,26 +200,37 @@ def funnel_data(analysis: Mapping[str, Any], *, title: str | None = None) -> Fun
 
 
 def rob_judgements(
-    table: pd.DataFrame, outcome: str | None = None
+    table: pd.DataFrame | Sequence[Mapping[str, Any]], outcome: str | None = None
 ) -> tuple[str, dict[str, list[str | None]], dict[str, str | None]]:
-    """Per study, the judgements in domain order (study-level rows, or one outcome's)."""
-    rows = table
-    if "outcome" in rows.columns:
-        general = rows[rows["outcome"].fillna("") == ""]
-        specific = rows[rows["outcome"].fillna("") == (outcome or "")] if outcome else general[:0]
-        import pandas as pd
+    """Per study, the judgements in domain order (study-level rows, or one outcome's).
 
-        rows = pd.concat([general, specific])
-        rows = rows.drop_duplicates(["study_id", "domain"], keep="last")
-    tools = sorted(set(rows["tool"]))
+    ``table`` is the checked risk-of-bias table: a DataFrame, or its rows as mappings
+    (``study_id``, ``tool``, ``domain``, ``judgement`` and optionally ``outcome``), which
+    spares a figure job importing pandas.  Rows for ``outcome`` override the study-level
+    rows (empty ``outcome``) of the same study and domain.
+    """
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
+
+    def outcome_of(row: Mapping[str, Any]) -> str:
+        value = row.get("outcome")
+        return value if isinstance(value, str) else ""  # None / NaN: study level
+
+    chosen: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for wanted in ("", outcome or None):
+        if wanted is None:
+            continue
+        for row in rows:
+            if outcome_of(row) == wanted:
+                chosen[(str(row["study_id"]), str(row["domain"]))] = row
+    tools = sorted({str(r["tool"]) for r in chosen.values()})
     tool = tools[0] if tools else "rob1"
     ids = ROB_DOMAIN_IDS.get(tool, ())
-    judgements: dict[str, list[str | None]] = {}
-    overall: dict[str, str | None] = {}
-    for study, grp in rows[rows["tool"] == tool].groupby("study_id", sort=True):
-        by_domain = dict(zip(grp["domain"], grp["judgement"], strict=True))
-        judgements[str(study)] = [by_domain.get(d) for d in ids]
-        overall[str(study)] = by_domain.get("overall")
+    by_study: dict[str, dict[str, str | None]] = {}
+    for (study, domain), row in chosen.items():
+        if row["tool"] == tool:
+            by_study.setdefault(study, {})[domain] = row["judgement"]
+    judgements = {study: [d.get(i) for i in ids] for study, d in sorted(by_study.items())}
+    overall = {study: d.get("overall") for study, d in sorted(by_study.items())}
     return tool, judgements, overall
 
 

@@ -41,6 +41,8 @@ __all__ = [
     "UsedFile",
     "activity_id",
     "build_record",
+    "lineage_document",
+    "mark_subject",
     "decode_json_literal",
     "entity_id",
     "json_literal",
@@ -402,9 +404,28 @@ def build_record(
     subject
         Entity identifier of the output the record is about.
     """
-    doc = merge_documents([job_doc, *(strip_subject(u) for u in upstream)])
-    if subject not in doc["entity"]:
+    return mark_subject(lineage_document(job_doc, upstream), subject)
+
+
+def lineage_document(
+    job_doc: Mapping[str, Any], upstream: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A job and every upstream lineage, merged, with no subject marked yet.
+
+    The outputs of one job share it: :func:`mark_subject` makes each one's record from it
+    (a job writing many files merges the lineage once, not once per file).
+    """
+    return merge_documents([job_doc, *(strip_subject(u) for u in upstream)])
+
+
+def mark_subject(lineage: Mapping[str, Any], subject: str) -> dict[str, Any]:
+    """The record of ``subject`` from a :func:`lineage_document` (which is left unchanged)."""
+    if subject not in lineage["entity"]:
         raise KeyError(f"{subject} is not an entity of the job")
-    doc["entity"][subject][SUBJECT] = True
-    doc["entity"][subject]["srma:record_version"] = RECORD_VERSION
-    return doc
+    entities = dict(lineage["entity"])
+    entities[subject] = {
+        **entities[subject],
+        SUBJECT: True,
+        "srma:record_version": RECORD_VERSION,
+    }
+    return {**lineage, "entity": entities}

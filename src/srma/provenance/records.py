@@ -28,9 +28,10 @@ from srma.provenance.prov import (
     FileState,
     JobRecord,
     UsedFile,
-    build_record,
     entity_id,
     job_document,
+    lineage_document,
+    mark_subject,
     to_jsonable,
 )
 
@@ -413,11 +414,11 @@ def write_job_provenance(
         script=script,
         environment=environment,
     )
-    doc = job_document(record)
+    lineage = lineage_document(job_document(record), upstream)
     written = []
     for _, state in record.outputs:
         if state.sha256 is None:  # the step did not make it: Snakemake will say so
             continue
-        full = build_record(doc, upstream, entity_id(state))
+        full = mark_subject(lineage, entity_id(state))
         written.append(write_record(record_path(resolve(state.path, base)), full))
     return WrittenRecords(tuple(written), record.warnings)
