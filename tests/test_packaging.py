@@ -27,6 +27,11 @@ def test_environment_matches_pyproject(repo: Path):
                 dep.replace("=", "==", 1) if re.match(r"^[\w-]+=[^=]", dep) else dep
             )
             conda[name] = spec
+        else:  # the pip: section, for packages conda-forge lacks (and srma itself)
+            for req in dep["pip"]:
+                if not req.startswith("-"):
+                    name, spec = _name_and_spec(req)
+                    conda[name] = spec
     for name, spec in wanted.items():
         assert name in conda, f"{name} is in pyproject.toml but not environment.yml"
         assert conda[name] == spec, f"{name}: pyproject {spec!r} vs environment.yml {conda[name]!r}"
