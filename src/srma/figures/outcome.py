@@ -167,8 +167,8 @@ def plot_outcome_figures(
         forest plots when ``options.risk_of_bias_dots`` is set.
     workers
         Figures drawn side by side: with more than one, in that many processes forked from
-        this one (which has already imported matplotlib, so they start at no cost). The
-        files are the same bytes either way.
+        this one (which has already imported matplotlib and srma, so they need not import
+        them again). The files are the same bytes either way.
 
     Returns
     -------
