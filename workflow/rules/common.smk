@@ -319,17 +319,6 @@ def analysis_settings(wildcards):
     return {**asdict(settings), "subgroup_by": list(settings.subgroup_by)}
 
 
-def usable_studies(outcome, timepoint, population):
-    """Studies with usable data in one analysis, and their subgroup values."""
-    table = _read_effects(effects_table(outcome))
-    rows = table[
-        (table["timepoint"] == timepoint)
-        & (table["population"] == population)
-        & table["usable"]
-    ]
-    return rows
-
-
 def figure_targets(wildcards=None):
     """The figure folder of every outcome with at least one analysis (rule
     plot_outcome_figures draws each analysis's forest plot, and its leave-one-out, funnel and
